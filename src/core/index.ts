@@ -1,0 +1,1 @@
+export { AbortError, MaculaError, TimeoutError } from './errors.js';

@@ -1,0 +1,5 @@
+export { type AbortOptions, deadline, raceAbort, throwIfAborted, toAbortError } from './abort.js';
+export { AsyncQueue } from './async-queue.js';
+export { type Clock, systemClock, type TimerHandle } from './clock.js';
+export { type Random, SeededRandom, systemRandom } from './random.js';
+export { VirtualClock } from './virtual-clock.js';
