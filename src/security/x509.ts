@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { X509Certificate, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
 
 const ED25519 = { name: 'Ed25519' } as const;
 

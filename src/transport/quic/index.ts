@@ -1,0 +1,10 @@
+import type { EndpointOptions, Transport } from '../types.js';
+import { QuicEndpoint } from './endpoint.js';
+
+export { ALPN } from './config.js';
+export { QuicEndpoint } from './endpoint.js';
+
+/** The QUIC transport (RFC 9000, TLS 1.3 mutual auth) on quiche's raw API. */
+export function createQuicTransport(): Transport & { createEndpoint(opts: EndpointOptions): Promise<QuicEndpoint> } {
+  return { name: 'quic', createEndpoint: (opts) => QuicEndpoint.bind(opts) };
+}
