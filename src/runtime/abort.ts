@@ -78,3 +78,22 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 }
 
 function noop(): void {}
+
+/**
+ * Runs `op` under `opts` (signal and/or timeoutMs on `clock`); the deadline's timer is
+ * always released. The op receives the combined signal.
+ */
+export async function withDeadline<T>(
+  clock: Clock,
+  opts: AbortOptions | undefined,
+  what: string,
+  op: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (opts?.timeoutMs === undefined) return op(opts?.signal);
+  const { signal, dispose } = deadline(clock, opts, what);
+  try {
+    return await op(signal);
+  } finally {
+    dispose();
+  }
+}

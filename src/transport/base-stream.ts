@@ -1,4 +1,4 @@
-import { type AbortOptions, raceAbort, throwIfAborted } from '../runtime/index.js';
+import { type AbortOptions, type Clock, raceAbort, systemClock, throwIfAborted, withDeadline } from '../runtime/index.js';
 import { ConnectionClosedError, StreamResetError, TransportUsageError } from './errors.js';
 import type { Stream, StreamCloseInfo } from './types.js';
 
@@ -50,6 +50,7 @@ export class BaseStream implements Stream {
     readonly initiator: 'local' | 'remote',
     private readonly driver: StreamDriver,
     readonly highWaterMark: number,
+    private readonly clock: Clock = systemClock,
   ) {
     // A unidirectional stream has only one side; the other is done from the start.
     this.rDone = unidirectional && initiator === 'local';
@@ -67,6 +68,9 @@ export class BaseStream implements Stream {
 
   read(opts?: AbortOptions): Promise<Uint8Array | null> {
     if (this.rHead < this.rq.length) return Promise.resolve(this.shiftRead());
+    if (opts?.timeoutMs !== undefined) {
+      return withDeadline(this.clock, opts, 'Stream read', (signal) => this.read({ signal }));
+    }
     if (this.rErr) return Promise.reject(this.rErr);
     if (this.rFin || this.rDone) {
       this.finishRead();
@@ -177,9 +181,14 @@ export class BaseStream implements Stream {
     return this.wHead < this.wq.length ? this.wq[this.wHead] : undefined;
   }
 
-  /** True when the chunk from peekWrite is the last before a queued FIN. */
-  get finAfterPeek(): boolean {
-    return this.wFinQueued && this.wHead >= this.wq.length - 1;
+  /** Number of queued chunks (the driver gathers many small ones into one send). */
+  get queuedChunks(): number {
+    return this.wq.length - this.wHead;
+  }
+
+  /** `end()` was called: a FIN follows the queued bytes. */
+  get finQueued(): boolean {
+    return this.wFinQueued && !this.wDone;
   }
 
   /** FIN queued and nothing left to send but it. */
@@ -187,20 +196,35 @@ export class BaseStream implements Stream {
     return this.wFinQueued && !this.wDone && this.wHead >= this.wq.length;
   }
 
-  /** The driver took `n` bytes of the head chunk (all of it or a prefix). */
+  /** Copies queued bytes into `out` (as many as fit) without consuming them; returns the count. */
+  gatherWrite(out: Uint8Array): number {
+    let n = 0;
+    for (let i = this.wHead; i < this.wq.length && n < out.byteLength; i++) {
+      const c = this.wq[i]!;
+      const take = Math.min(c.byteLength, out.byteLength - n);
+      out.set(take === c.byteLength ? c : c.subarray(0, take), n);
+      n += take;
+    }
+    return n;
+  }
+
+  /** The driver sent `n` queued bytes (any number of chunks, the last possibly in part). */
   consumeWrite(n: number): void {
-    const head = this.wq[this.wHead];
-    if (!head || n <= 0) return;
+    if (n <= 0) return;
     this.wBytes -= n;
-    if (n >= head.byteLength) {
+    while (n > 0 && this.wHead < this.wq.length) {
+      const head = this.wq[this.wHead]!;
+      if (n < head.byteLength) {
+        this.wq[this.wHead] = head.subarray(n);
+        break;
+      }
+      n -= head.byteLength;
       (this.wq as (Uint8Array | undefined)[])[this.wHead] = undefined;
       this.wHead++;
-      if (this.wHead === this.wq.length) {
-        this.wq = [];
-        this.wHead = 0;
-      }
-    } else {
-      this.wq[this.wHead] = head.subarray(n);
+    }
+    if (this.wHead === this.wq.length) {
+      this.wq = [];
+      this.wHead = 0;
     }
     this.releaseDrain();
   }
@@ -248,6 +272,9 @@ export class BaseStream implements Stream {
   private waitDrain(untilFin: boolean, opts?: AbortOptions): Promise<void> {
     if (this.drained({ untilFin })) return Promise.resolve();
     if (this.wErr) return Promise.reject(this.wErr);
+    if (opts?.timeoutMs !== undefined) {
+      return withDeadline(this.clock, opts, 'Stream write', (signal) => this.waitDrain(untilFin, { signal }));
+    }
     throwIfAborted(opts?.signal);
     let waiter!: Waiter;
     const p = new Promise<void>((resolve, reject) => {

@@ -24,3 +24,4 @@ export type {
   TlsOptions,
   Transport,
 } from './types.js';
+export { createQuicTransport, QuicEndpoint } from './quic/index.js';

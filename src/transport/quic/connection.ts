@@ -1,4 +1,4 @@
-import { type AbortOptions, AsyncQueue, type Clock, type TimerHandle } from '../../runtime/index.js';
+import { type AbortOptions, AsyncQueue, type Clock, type TimerHandle, withDeadline } from '../../runtime/index.js';
 import type { BaseStream } from '../base-stream.js';
 import { ConnectionClosedError, TLS_ALERT, TlsError, TransportError, TransportUsageError } from '../errors.js';
 import type {
@@ -75,7 +75,7 @@ export class QuicConnection implements Connection {
     this.streams = new StreamTable(conn, role, opts.streamHighWaterMark, {
       scheduleFlush: () => ep.markDirty(this),
       surface: (s) => this.surfaceStream(s),
-    });
+    }, ep.clock);
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -312,11 +312,11 @@ export class QuicConnection implements Connection {
 
   async openStream(opts?: StreamOpenOptions): Promise<Stream> {
     if (this.state !== 'open') throw new ConnectionClosedError('Connection is not open');
-    return this.streams.open(opts);
+    return withDeadline(this.ep.clock, opts, 'openStream', (signal) => this.streams.open({ ...opts, signal }));
   }
 
   acceptStream(opts?: AbortOptions): Promise<Stream> {
-    return this.incoming.next(opts?.signal).then((r) => {
+    return withDeadline(this.ep.clock, opts, 'acceptStream', (signal) => this.incoming.next(signal)).then((r) => {
       if (r.done) throw new ConnectionClosedError('Connection closed');
       return r.value;
     });
@@ -355,7 +355,7 @@ export class QuicConnection implements Connection {
   }
 
   receiveDatagram(opts?: AbortOptions): Promise<Uint8Array> {
-    return this.dgrams.next(opts?.signal).then((r) => {
+    return withDeadline(this.ep.clock, opts, 'receiveDatagram', (signal) => this.dgrams.next(signal)).then((r) => {
       if (r.done) throw new ConnectionClosedError('Connection closed');
       return r.value;
     });

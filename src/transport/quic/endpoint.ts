@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { TimeoutError } from '../../core/index.js';
-import { type AbortOptions, AsyncQueue, type Clock, deadline, raceAbort, systemClock } from '../../runtime/index.js';
+import { type AbortOptions, AsyncQueue, type Clock, deadline, raceAbort, systemClock, withDeadline } from '../../runtime/index.js';
 import { EndpointClosedError, TransportUsageError } from '../errors.js';
 import type { Address, CloseInfo, Connection, DialOptions, Endpoint, EndpointOptions, EndpointStats } from '../types.js';
 import { Admission } from './admission.js';
@@ -258,7 +258,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   }
 
   accept(opts?: AbortOptions): Promise<Connection> {
-    return this.acceptQueue.next(opts?.signal).then((r) => {
+    return withDeadline(this.clock, opts, 'accept', (signal) => this.acceptQueue.next(signal)).then((r) => {
       if (r.done) throw new EndpointClosedError();
       return r.value;
     });

@@ -1,4 +1,4 @@
-import { raceAbort, throwIfAborted } from '../../runtime/index.js';
+import { type Clock, raceAbort, throwIfAborted } from '../../runtime/index.js';
 import { BaseStream, type StreamDriver } from '../base-stream.js';
 import type { ConnectionClosedError } from '../errors.js';
 import type { StreamOpenOptions } from '../types.js';
@@ -8,6 +8,8 @@ import { type QuicheConnection, Shutdown, streamErrorCode } from './native.js';
 export const STREAM_REFUSED = 0x52;
 
 const EMPTY = new Uint8Array(0);
+/** Queued chunks smaller than this are copied together into one streamSend. */
+const GATHER_BELOW = 16 * 1024;
 
 export interface StreamTableHooks {
   /** Ask the connection to run its send loop soon (coalesces with other writes this tick). */
@@ -53,6 +55,7 @@ export class StreamTable implements StreamDriver {
   private readonly remoteBidi: IdTracker;
   private readonly remoteUni: IdTracker;
   private readonly scratch = Buffer.allocUnsafe(64 * 1024);
+  private readonly sendScratch = Buffer.allocUnsafe(64 * 1024);
   private lost: ConnectionClosedError | undefined;
   opened = 0;
   accepted = 0;
@@ -62,6 +65,7 @@ export class StreamTable implements StreamDriver {
     private readonly role: 'client' | 'server',
     private readonly highWaterMark: number,
     private readonly hooks: StreamTableHooks,
+    private readonly clock: Clock,
   ) {
     const c = role === 'client' ? 0 : 1;
     this.nextBidi = c;
@@ -139,7 +143,7 @@ export class StreamTable implements StreamDriver {
     this.conn.streamPriority(id, 127, true);
     if (uni) this.nextUni += 4;
     else this.nextBidi += 4;
-    const s = this.track(new BaseStream(id, uni, 'local', this, this.highWaterMark));
+    const s = this.track(new BaseStream(id, uni, 'local', this, this.highWaterMark, this.clock));
     this.opened++;
     return s;
   }
@@ -172,7 +176,7 @@ export class StreamTable implements StreamDriver {
     if (!initiatedByPeer) return undefined;
     const uni = (id & 2) !== 0;
     if (!(uni ? this.remoteUni : this.remoteBidi).firstSight(id)) return undefined;
-    const s = this.track(new BaseStream(id, uni, 'remote', this, this.highWaterMark));
+    const s = this.track(new BaseStream(id, uni, 'remote', this, this.highWaterMark, this.clock));
     if (!this.hooks.surface(s)) {
       s.reset(STREAM_REFUSED);
       return undefined;
@@ -236,18 +240,20 @@ export class StreamTable implements StreamDriver {
   private writeOut(s: BaseStream): boolean {
     try {
       for (;;) {
-        const chunk = s.peekWrite();
-        if (!chunk) {
+        const head = s.peekWrite();
+        if (!head) {
           if (!s.finPending) return true;
           if (this.conn.streamSend(s.id, EMPTY, true) === null) return false;
           s.finSent();
           return true;
         }
-        const fin = s.finAfterPeek;
-        const n = this.conn.streamSend(s.id, chunk, fin);
+        // Many small writes become one native call; a big chunk goes as it is (no copy).
+        const data = s.queuedChunks > 1 && head.byteLength < GATHER_BELOW ? this.gathered(s) : head;
+        const fin = s.finQueued && data.byteLength === s.writableLength;
+        const n = this.conn.streamSend(s.id, data, fin);
         if (n === null || n === 0) return false;
         s.consumeWrite(n);
-        if (n < chunk.byteLength) return false;
+        if (n < data.byteLength) return false;
         if (fin) {
           s.finSent();
           return true;
@@ -258,6 +264,10 @@ export class StreamTable implements StreamDriver {
       s.peerStopSending(code ?? 0);
       return true;
     }
+  }
+
+  private gathered(s: BaseStream): Uint8Array {
+    return this.sendScratch.subarray(0, s.gatherWrite(this.sendScratch));
   }
 
   /** The connection is gone: fail every stream and waiting opener. */
