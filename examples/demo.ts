@@ -1,7 +1,12 @@
 // `npm run demo`: three QUIC endpoints on loopback form a full mesh with mutual TLS
 // (certificates from one realm CA), ping each other over streams and datagrams, and
 // print what they see. The node layer (identity, membership, pub/sub) builds on this.
-import { createCertificateAuthority, createQuicTransport, type Connection, issueCertificate } from '../src/index.js';
+import {
+  type Connection,
+  createCertificateAuthority,
+  createQuicTransport,
+  issueCertificate,
+} from '../src/index.js';
 
 const NODES = 3;
 const transport = createQuicTransport();
@@ -9,7 +14,10 @@ const ca = await createCertificateAuthority({ commonName: 'org.example.mesh CA' 
 
 const endpoints = await Promise.all(
   Array.from({ length: NODES }, async (_, i) => {
-    const cert = await issueCertificate({ commonName: `node${i + 1}`, uris: [`macula://org.example.mesh/node${i + 1}`] }, ca);
+    const cert = await issueCertificate(
+      { commonName: `node${i + 1}`, uris: [`macula://org.example.mesh/node${i + 1}`] },
+      ca,
+    );
     const ep = await transport.createEndpoint({ host: '127.0.0.1', tls: { ...cert, ca: ca.cert } });
     // Every node echoes what arrives on a stream and answers datagrams.
     ep.onConnection((conn) => serve(conn));

@@ -17,7 +17,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** Maps an abort reason to a typed {@link AbortError} / {@link TimeoutError}. */
 export function toAbortError(reason: unknown): Error {
   if (reason instanceof AbortError || reason instanceof TimeoutError) return reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') return new TimeoutError(reason.message, { cause: reason });
+  if (reason instanceof Error && reason.name === 'TimeoutError')
+    return new TimeoutError(reason.message, { cause: reason });
   return new AbortError(undefined, { cause: reason });
 }
 
@@ -51,7 +52,11 @@ export function deadline(
  * Settles with `promise`, or rejects with a typed abort error as soon as `signal` fires.
  * `onAbort` runs first so the caller can undo whatever the promise was waiting on.
  */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort?: () => void): Promise<T> {
+export function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  onAbort?: () => void,
+): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) {
     onAbort?.();

@@ -68,7 +68,9 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   next(signal?: AbortSignal): Promise<IteratorResult<T>> {
     if (this.size > 0) return Promise.resolve({ value: this.tryShift()!, done: false });
     if (this.ended) {
-      return this.error !== undefined ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
+      return this.error !== undefined
+        ? Promise.reject(this.error)
+        : Promise.resolve({ value: undefined, done: true });
     }
     let waiter!: Waiter<T>;
     const p = new Promise<IteratorResult<T>>((resolve, reject) => {

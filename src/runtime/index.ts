@@ -1,4 +1,11 @@
-export { type AbortOptions, deadline, raceAbort, throwIfAborted, toAbortError, withDeadline } from './abort.js';
+export {
+  type AbortOptions,
+  deadline,
+  raceAbort,
+  throwIfAborted,
+  toAbortError,
+  withDeadline,
+} from './abort.js';
 export { AsyncQueue } from './async-queue.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';

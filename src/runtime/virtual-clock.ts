@@ -60,7 +60,8 @@ export class VirtualClock implements Clock {
       this.t = next.at;
       next.fn();
     }
-    if (!stopWhenIdle || this.heap.length > 0) this.t = Math.max(this.t, target === Number.POSITIVE_INFINITY ? this.t : target);
+    if (!stopWhenIdle || this.heap.length > 0)
+      this.t = Math.max(this.t, target === Number.POSITIVE_INFINITY ? this.t : target);
     await flushMicrotasks();
   }
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { X509Certificate, webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -80,7 +80,10 @@ export async function createCertificateAuthority(o: CertOptions): Promise<Certif
 }
 
 /** Issues an Ed25519 end-entity certificate signed by `ca` (or self-signed when `ca` is omitted). */
-export async function issueCertificate(o: CertOptions, ca?: CertificateAuthority): Promise<CertificateBundle> {
+export async function issueCertificate(
+  o: CertOptions,
+  ca?: CertificateAuthority,
+): Promise<CertificateBundle> {
   const keys = await generateKeys();
   const extensions = [
     new x509.BasicConstraintsExtension(false, undefined, true),
@@ -118,7 +121,11 @@ export function pemToDerChain(pem: string): Uint8Array[] {
  * Checks that `chain` (DER, leaf first) is currently valid and leads to one of `caPems`.
  * Returns null when it does, or a reason. Used by transports that do not run TLS.
  */
-export function verifyChain(chain: readonly Uint8Array[], caPems: readonly string[], now = new Date()): string | null {
+export function verifyChain(
+  chain: readonly Uint8Array[],
+  caPems: readonly string[],
+  now = new Date(),
+): string | null {
   if (chain.length === 0) return 'no certificate';
   const certs = chain.map((der) => new X509Certificate(der));
   for (const c of certs) {
@@ -126,10 +133,13 @@ export function verifyChain(chain: readonly Uint8Array[], caPems: readonly strin
     if (new Date(c.validTo) < now) return 'certificate expired';
   }
   for (let i = 0; i + 1 < certs.length; i++) {
-    if (!certs[i]!.checkIssued(certs[i + 1]!) || !certs[i]!.verify(certs[i + 1]!.publicKey)) return 'broken chain';
+    if (!certs[i]!.checkIssued(certs[i + 1]!) || !certs[i]!.verify(certs[i + 1]!.publicKey))
+      return 'broken chain';
   }
   const top = certs[certs.length - 1]!;
   const cas = caPems.flatMap((p) => pemToDerChain(p)).map((d) => new X509Certificate(d));
-  const trusted = cas.some((ca) => (top.checkIssued(ca) && top.verify(ca.publicKey)) || top.raw.equals(ca.raw));
+  const trusted = cas.some(
+    (ca) => (top.checkIssued(ca) && top.verify(ca.publicKey)) || top.raw.equals(ca.raw),
+  );
   return trusted ? null : 'unknown CA';
 }

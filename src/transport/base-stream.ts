@@ -1,5 +1,12 @@
-import { type AbortOptions, type Clock, raceAbort, systemClock, throwIfAborted, withDeadline } from '../runtime/index.js';
-import { ConnectionClosedError, StreamResetError, TransportUsageError } from './errors.js';
+import {
+  type AbortOptions,
+  type Clock,
+  raceAbort,
+  systemClock,
+  throwIfAborted,
+  withDeadline,
+} from '../runtime/index.js';
+import { type ConnectionClosedError, StreamResetError, TransportUsageError } from './errors.js';
 import type { Stream, StreamCloseInfo } from './types.js';
 
 /** What a transport implements under {@link BaseStream}: the network side of a stream. */
@@ -76,7 +83,8 @@ export class BaseStream implements Stream {
       this.finishRead();
       return Promise.resolve(null);
     }
-    if (this.rWaiter) return Promise.reject(new TransportUsageError('read() is already pending on this stream'));
+    if (this.rWaiter)
+      return Promise.reject(new TransportUsageError('read() is already pending on this stream'));
     const p = new Promise<Uint8Array | null>((resolve, reject) => {
       this.rWaiter = { resolve, reject };
     });

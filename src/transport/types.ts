@@ -57,6 +57,13 @@ export interface EndpointOptions {
   acceptQueueSize?: number;
   /** Stream buffer high-water mark in bytes, each direction (default 256 KiB). */
   streamHighWaterMark?: number;
+  /**
+   * Hand out resumed connections, and their streams, during 0-RTT (before the client's
+   * handshake completes). Early data can be replayed by an attacker, so only enable this
+   * when the first request on a connection is safe to run twice. Default false: early data
+   * is buffered until the handshake completes.
+   */
+  acceptEarlyData?: boolean;
   /** Clock used for timeouts (default: the system clock). */
   clock?: Clock;
 }
@@ -64,6 +71,13 @@ export interface EndpointOptions {
 export interface DialOptions extends AbortOptions {
   /** TLS server name (SNI); default none. */
   serverName?: string;
+  /**
+   * 0-RTT: when a session ticket for this address is cached, resolve at once and send
+   * the first streams' data with the ClientHello. Falls back to a normal dial without a
+   * ticket. Early data can be replayed: use it for idempotent requests only. A refusal
+   * by the peer then surfaces on `closed` (and the streams) instead of on `dial`.
+   */
+  earlyData?: boolean;
 }
 
 export interface StreamOpenOptions extends AbortOptions {

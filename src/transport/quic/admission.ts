@@ -11,7 +11,12 @@ export interface AdmissionLimits {
   maxTrackedIps: number;
 }
 
-export const DEFAULT_ADMISSION: AdmissionLimits = { perIpRate: 50, perIpBurst: 100, maxHalfOpen: 256, maxTrackedIps: 10_000 };
+export const DEFAULT_ADMISSION: AdmissionLimits = {
+  perIpRate: 50,
+  perIpBurst: 100,
+  maxHalfOpen: 256,
+  maxTrackedIps: 10_000,
+};
 
 interface Bucket {
   tokens: number;

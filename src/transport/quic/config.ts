@@ -17,6 +17,7 @@ export interface ResolvedOptions {
   maxConnections: number;
   acceptQueueSize: number;
   streamHighWaterMark: number;
+  acceptEarlyData: boolean;
 }
 
 export function resolveOptions(o: EndpointOptions): ResolvedOptions {
@@ -32,13 +33,17 @@ export function resolveOptions(o: EndpointOptions): ResolvedOptions {
     maxConnections: o.maxConnections ?? 10_000,
     acceptQueueSize: o.acceptQueueSize ?? 1024,
     streamHighWaterMark: o.streamHighWaterMark ?? 256 * 1024,
+    acceptEarlyData: o.acceptEarlyData ?? false,
   };
   for (const [k, v] of Object.entries(r)) {
-    if (typeof v === 'number' && (!Number.isFinite(v) || v < 0)) throw new TransportUsageError(`${k} must be a non-negative number`);
+    if (typeof v === 'number' && (!Number.isFinite(v) || v < 0))
+      throw new TransportUsageError(`${k} must be a non-negative number`);
   }
   if (r.port > 65535) throw new TransportUsageError('port must be 0..65535');
-  if (r.idleTimeoutMs === 0) throw new TransportUsageError('idleTimeoutMs must be > 0 (a dead peer would never be noticed)');
-  if (r.streamHighWaterMark < 1024) throw new TransportUsageError('streamHighWaterMark must be at least 1024 bytes');
+  if (r.idleTimeoutMs === 0)
+    throw new TransportUsageError('idleTimeoutMs must be > 0 (a dead peer would never be noticed)');
+  if (r.streamHighWaterMark < 1024)
+    throw new TransportUsageError('streamHighWaterMark must be at least 1024 bytes');
   return r;
 }
 
@@ -59,7 +64,8 @@ const enc = new TextEncoder();
  * accepts any chain and the verifyPeer hook decides.
  */
 export function buildQuicheConfig(o: EndpointOptions, r: ResolvedOptions): QuicheConfig {
-  const ca = o.tls.ca === undefined ? undefined : typeof o.tls.ca === 'string' ? o.tls.ca : o.tls.ca.join('\n');
+  const ca =
+    o.tls.ca === undefined ? undefined : typeof o.tls.ca === 'string' ? o.tls.ca : o.tls.ca.join('\n');
   let config: QuicheConfig;
   try {
     config = quiche.Config.withBoringSslCtx(

@@ -1,6 +1,18 @@
-import { type AbortOptions, AsyncQueue, type Clock, type TimerHandle, withDeadline } from '../../runtime/index.js';
+import {
+  type AbortOptions,
+  AsyncQueue,
+  type Clock,
+  type TimerHandle,
+  withDeadline,
+} from '../../runtime/index.js';
 import type { BaseStream } from '../base-stream.js';
-import { ConnectionClosedError, TLS_ALERT, TlsError, TransportError, TransportUsageError } from '../errors.js';
+import {
+  ConnectionClosedError,
+  TLS_ALERT,
+  TlsError,
+  TransportError,
+  TransportUsageError,
+} from '../errors.js';
 import type {
   Address,
   CloseInfo,
@@ -47,8 +59,7 @@ export class QuicConnection implements Connection {
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private keepAlive: TimerHandle | undefined;
-  private recvCount = 0;
-  private establishedAt = -1;
+  private early = false;
   private lastRecvAt: number;
   private dgramsSent = 0;
   private dgramsReceived = 0;
@@ -72,10 +83,16 @@ export class QuicConnection implements Connection {
     this.lastRecvAt = ep.clock.now();
     this.incoming = new AsyncQueue(opts.acceptQueueSize);
     this.dgrams = new AsyncQueue(opts.acceptQueueSize);
-    this.streams = new StreamTable(conn, role, opts.streamHighWaterMark, {
-      scheduleFlush: () => ep.markDirty(this),
-      surface: (s) => this.surfaceStream(s),
-    }, ep.clock);
+    this.streams = new StreamTable(
+      conn,
+      role,
+      opts.streamHighWaterMark,
+      {
+        scheduleFlush: () => ep.markDirty(this),
+        surface: (s) => this.surfaceStream(s),
+      },
+      ep.clock,
+    );
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -106,7 +123,6 @@ export class QuicConnection implements Connection {
     } catch {
       // quiche recorded why (localError) or the packet was just unusable; both handled below.
     }
-    this.recvCount++;
     this.lastRecvAt = this.ep.clock.now();
     this.afterIo();
     this.ep.markDirty(this);
@@ -117,6 +133,13 @@ export class QuicConnection implements Connection {
     // While an async verifyPeer hook runs, hold back HANDSHAKE_DONE: the client must not think it was accepted.
     if (this.state === 'verifying' && this.role === 'server') return;
     if (this.state === 'open') this.streams.flushWrites();
+    this.sendPackets();
+    this.armTimer();
+    if (this.conn.isClosed()) this.onQuicheClosed();
+  }
+
+  /** Drains every packet quiche has ready onto the socket. */
+  private sendPackets(): void {
     for (;;) {
       const buf = Buffer.allocUnsafe(quiche.MAX_DATAGRAM_SIZE);
       let r: ReturnType<QuicheConnection['send']>;
@@ -128,21 +151,27 @@ export class QuicConnection implements Connection {
       if (r === null) break;
       this.ep.sendPacket(buf.subarray(0, r[0]), r[1].to);
     }
-    this.armTimer();
-    if (this.conn.isClosed()) this.onQuicheClosed();
   }
 
   private afterIo(): void {
-    if (this.state === 'handshake' && this.conn.isEstablished()) this.onEstablished();
-    if (this.state === 'confirming' && this.recvCount > this.establishedAt) this.becomeOpen();
+    if (this.state === 'handshake' && (this.conn.isEstablished() || this.earlyServer())) this.onEstablished();
+    if (this.state === 'confirming' && !this.closing() && this.streams.acceptReceived()) this.becomeOpen();
     if (this.state === 'open') {
       this.streams.processReadable();
       this.drainDatagrams();
       this.streams.serveOpenWaiters();
     }
-    if (this.state !== 'closed' && (this.conn.peerError() || this.conn.localError() || this.conn.isClosed())) {
-      this.onQuicheClosing();
-    }
+    if (this.state !== 'closed' && this.closing()) this.onQuicheClosing();
+  }
+
+  /** quiche is closing or closed (a CONNECTION_CLOSE went either way, or it timed out). */
+  private closing(): boolean {
+    return (
+      this.conn.peerError() !== null ||
+      this.conn.localError() !== null ||
+      this.conn.isClosed() ||
+      this.conn.isDraining()
+    );
   }
 
   private armTimer(): void {
@@ -166,20 +195,51 @@ export class QuicConnection implements Connection {
 
   // ---- handshake and verification ----
 
+  /** Server side: a resumed client is sending 0-RTT data and we agreed to serve it. */
+  private earlyServer(): boolean {
+    return (
+      this.role === 'server' &&
+      this.opts.acceptEarlyData &&
+      this.conn.isInEarlyData() &&
+      this.conn.isResumed()
+    );
+  }
+
+  /**
+   * Client side, right after the first flight of a resumed dial: if quiche is in early
+   * data, verify the peer from the session and open at once (0-RTT).
+   */
+  openEarly(): boolean {
+    if (this.role !== 'client' || this.state !== 'handshake' || !this.conn.isInEarlyData()) return false;
+    this.early = true;
+    this.onEstablished();
+    return true;
+  }
+
   private onEstablished(): void {
-    this.establishedAt = this.recvCount;
     this.peerCertificates = (this.conn.peerCertChain() ?? []).map((c) => new Uint8Array(c));
-    this.resumed = this.conn.isResumed();
+    this.resumed = this.conn.isResumed() || this.early;
     const hook = this.tls.verifyPeer;
     this.state = 'verifying';
-    if (!hook) return this.onVerified();
+    if (!hook) {
+      this.onVerified();
+      return;
+    }
     let result: void | Promise<void>;
     try {
-      result = hook({ certificates: this.peerCertificates, remoteAddress: this.remoteAddress, role: this.role });
+      result = hook({
+        certificates: this.peerCertificates,
+        remoteAddress: this.remoteAddress,
+        role: this.role,
+      });
     } catch (e) {
-      return this.refuse(e);
+      this.refuse(e);
+      return;
     }
-    if (!(result instanceof Promise)) return this.onVerified();
+    if (!(result instanceof Promise)) {
+      this.onVerified();
+      return;
+    }
     result.then(
       () => this.onVerified(),
       (e: unknown) => this.refuse(e),
@@ -188,12 +248,11 @@ export class QuicConnection implements Connection {
 
   private onVerified(): void {
     if (this.state !== 'verifying') return;
-    if (this.role === 'server') {
+    if (this.role === 'server' || this.early) {
       this.becomeOpen();
     } else {
       this.state = 'confirming';
-      // The server's next packet after our Finished says whether it accepted our certificate.
-      if (this.recvCount > this.establishedAt) this.becomeOpen();
+      if (!this.closing() && this.streams.acceptReceived()) this.becomeOpen();
     }
     this.ep.markDirty(this);
   }
@@ -201,7 +260,10 @@ export class QuicConnection implements Connection {
   private becomeOpen(): void {
     this.state = 'open';
     this.startKeepAlive();
-    if (this.role === 'server') this.ep.surface(this);
+    if (this.role === 'server') {
+      this.streams.sendAccept();
+      this.ep.surface(this);
+    }
     this.settleReady();
     this.afterIo();
   }
@@ -210,6 +272,9 @@ export class QuicConnection implements Connection {
     if (this.state === 'closed') return;
     const alert = TLS_ALERT.badCertificate;
     const reason = cause instanceof Error ? cause.message : String(cause);
+    // Refusing before our handshake flight left (0-RTT): send it first, or the client
+    // could not decrypt the CONNECTION_CLOSE and would only notice by idle timeout.
+    if (!this.conn.isEstablished()) this.sendPackets();
     this.conn.close(false, quiche.CRYPTO_ERROR_START + alert, enc.encode(reason.slice(0, 512)));
     this.ep.handshakeFailed();
     const error = new TlsError(`Peer certificate refused: ${reason}`, 'local', alert, { cause });
@@ -221,7 +286,12 @@ export class QuicConnection implements Connection {
   abandon(err: Error): void {
     if (this.state === 'closed') return;
     this.conn.close(true, 0, enc.encode('dial abandoned'));
-    this.finish({ kind: 'error', code: 0, reason: err.message, error: new TransportError('DIAL_ABANDONED', err.message, { cause: err }) });
+    this.finish({
+      kind: 'error',
+      code: 0,
+      reason: err.message,
+      error: new TransportError('DIAL_ABANDONED', err.message, { cause: err }),
+    });
     this.ep.markDirty(this);
   }
 
@@ -234,10 +304,14 @@ export class QuicConnection implements Connection {
       const err = new ConnectionClosedError('Connection idle timeout (peer unreachable)');
       const tooEarly = this.state !== 'open';
       if (tooEarly) this.ep.handshakeFailed();
-      return this.finish({ kind: 'idle', code: 0, reason: 'idle timeout', error: tooEarly ? err : undefined });
+      this.finish({ kind: 'idle', code: 0, reason: 'idle timeout', error: tooEarly ? err : undefined });
+      return;
     }
     const e = peer ?? local;
-    if (!e) return this.finish({ kind: 'error', code: 0, reason: 'connection closed' });
+    if (!e) {
+      this.finish({ kind: 'error', code: 0, reason: 'connection closed' });
+      return;
+    }
     const reason = dec.decode(e.reason);
     if (!e.isApp && isCryptoError(e.errorCode)) {
       const side = peer ? 'remote' : 'local';
@@ -245,10 +319,17 @@ export class QuicConnection implements Connection {
       if (side === 'local') this.ep.handshakeFailed();
       const who = side === 'remote' ? 'Peer refused our certificate' : 'Peer certificate refused';
       const error = new TlsError(`${who} (TLS alert ${alert}${reason ? `: ${reason}` : ''})`, side, alert);
-      return this.finish({ kind: 'error', code: e.errorCode, reason, error });
+      this.finish({ kind: 'error', code: e.errorCode, reason, error });
+      return;
     }
-    if (peer && peer.isApp) return this.finish({ kind: 'remote', code: peer.errorCode, reason });
-    const error = new TransportError('QUIC_ERROR', `QUIC ${peer ? 'peer' : 'local'} error ${e.errorCode}: ${reason}`);
+    if (peer?.isApp) {
+      this.finish({ kind: 'remote', code: peer.errorCode, reason });
+      return;
+    }
+    const error = new TransportError(
+      'QUIC_ERROR',
+      `QUIC ${peer ? 'peer' : 'local'} error ${e.errorCode}: ${reason}`,
+    );
     this.finish({ kind: peer ? 'remote' : 'error', code: e.errorCode, reason, error });
   }
 
@@ -256,7 +337,11 @@ export class QuicConnection implements Connection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.keepAlive !== undefined) this.ep.clock.clearTimeout(this.keepAlive);
-    const err = new ConnectionClosedError(`Connection closed (${info.kind}, code ${info.code}${info.reason ? `: ${info.reason}` : ''})`, info.code, { cause: info.error });
+    const err = new ConnectionClosedError(
+      `Connection closed (${info.kind}, code ${info.code}${info.reason ? `: ${info.reason}` : ''})`,
+      info.code,
+      { cause: info.error },
+    );
     this.streams.connectionLost(err);
     this.incoming.close(err);
     this.dgrams.close(err);
@@ -312,14 +397,18 @@ export class QuicConnection implements Connection {
 
   async openStream(opts?: StreamOpenOptions): Promise<Stream> {
     if (this.state !== 'open') throw new ConnectionClosedError('Connection is not open');
-    return withDeadline(this.ep.clock, opts, 'openStream', (signal) => this.streams.open({ ...opts, signal }));
+    return withDeadline(this.ep.clock, opts, 'openStream', (signal) =>
+      this.streams.open({ ...opts, signal }),
+    );
   }
 
   acceptStream(opts?: AbortOptions): Promise<Stream> {
-    return withDeadline(this.ep.clock, opts, 'acceptStream', (signal) => this.incoming.next(signal)).then((r) => {
-      if (r.done) throw new ConnectionClosedError('Connection closed');
-      return r.value;
-    });
+    return withDeadline(this.ep.clock, opts, 'acceptStream', (signal) => this.incoming.next(signal)).then(
+      (r) => {
+        if (r.done) throw new ConnectionClosedError('Connection closed');
+        return r.value;
+      },
+    );
   }
 
   onStream(handler: (s: Stream) => void): () => void {
@@ -343,7 +432,8 @@ export class QuicConnection implements Connection {
   sendDatagram(data: Uint8Array): boolean {
     if (this.state !== 'open') return false;
     const max = this.conn.dgramMaxWritableLen() ?? 0;
-    if (data.byteLength > max) throw new TransportUsageError(`Datagram of ${data.byteLength} bytes exceeds the maximum of ${max}`);
+    if (data.byteLength > max)
+      throw new TransportUsageError(`Datagram of ${data.byteLength} bytes exceeds the maximum of ${max}`);
     if (this.conn.isDgramSendQueueFull()) {
       this.dgramsDropped++;
       return false;
@@ -355,10 +445,12 @@ export class QuicConnection implements Connection {
   }
 
   receiveDatagram(opts?: AbortOptions): Promise<Uint8Array> {
-    return withDeadline(this.ep.clock, opts, 'receiveDatagram', (signal) => this.dgrams.next(signal)).then((r) => {
-      if (r.done) throw new ConnectionClosedError('Connection closed');
-      return r.value;
-    });
+    return withDeadline(this.ep.clock, opts, 'receiveDatagram', (signal) => this.dgrams.next(signal)).then(
+      (r) => {
+        if (r.done) throw new ConnectionClosedError('Connection closed');
+        return r.value;
+      },
+    );
   }
 
   onDatagram(handler: (d: Uint8Array) => void): () => void {

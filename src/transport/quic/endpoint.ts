@@ -3,9 +3,25 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { TimeoutError } from '../../core/index.js';
-import { type AbortOptions, AsyncQueue, type Clock, deadline, raceAbort, systemClock, withDeadline } from '../../runtime/index.js';
+import {
+  type AbortOptions,
+  AsyncQueue,
+  type Clock,
+  deadline,
+  raceAbort,
+  systemClock,
+  withDeadline,
+} from '../../runtime/index.js';
 import { EndpointClosedError, TransportUsageError } from '../errors.js';
-import type { Address, CloseInfo, Connection, DialOptions, Endpoint, EndpointOptions, EndpointStats } from '../types.js';
+import type {
+  Address,
+  CloseInfo,
+  Connection,
+  DialOptions,
+  Endpoint,
+  EndpointOptions,
+  EndpointStats,
+} from '../types.js';
 import { Admission } from './admission.js';
 import { buildQuicheConfig, type ResolvedOptions, resolveOptions } from './config.js';
 import { type EndpointLink, QuicConnection } from './connection.js';
@@ -15,7 +31,8 @@ import { SessionCache } from './session-cache.js';
 const CID_LEN = 20;
 const SOCKET_BUFFER = 4 * 1024 * 1024;
 /** Connection ids are map keys as latin1 strings: cheap to build from a packet slice. */
-const cidKey = (cid: Uint8Array): string => Buffer.from(cid.buffer, cid.byteOffset, cid.byteLength).toString('latin1');
+const cidKey = (cid: Uint8Array): string =>
+  Buffer.from(cid.buffer, cid.byteOffset, cid.byteLength).toString('latin1');
 
 function emptyStats(): EndpointStats {
   return {
@@ -105,7 +122,10 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     c.bytesReceived += msg.length;
     const first = msg[0];
     if (first === undefined) return void c.dropped.malformed++;
-    if ((first & 0x40) === 0) return this.onRawPacket(msg, from);
+    if ((first & 0x40) === 0) {
+      this.onRawPacket(msg, from);
+      return;
+    }
     let key: string;
     if ((first & 0x80) === 0) {
       if (msg.length < 1 + CID_LEN) return void c.dropped.malformed++;
@@ -116,7 +136,10 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
       key = msg.toString('latin1', 6, 6 + len);
     }
     const conn = this.byCid.get(key);
-    if (conn) return conn.recv(msg, from);
+    if (conn) {
+      conn.recv(msg, from);
+      return;
+    }
     if ((first & 0x80) === 0) return void c.dropped.unknownConnection++;
     this.onNewInitial(msg, from);
   }
@@ -138,7 +161,10 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     if (hdr.ty !== PacketType.Initial || !this.opts.acceptIncoming || this.state !== 'open') {
       return void c.dropped.unknownConnection++;
     }
-    if (!quiche.versionIsSupported(hdr.version)) return this.negotiateVersion(hdr.scid, hdr.dcid, from);
+    if (!quiche.versionIsSupported(hdr.version)) {
+      this.negotiateVersion(hdr.scid, hdr.dcid, from);
+      return;
+    }
     // RFC 9000 §14.1: a client's Initial is padded to 1200 bytes; smaller ones are not worth state.
     if (msg.length < quiche.MIN_CLIENT_INITIAL_LEN) return void c.dropped.malformed++;
     if (this.cids.size >= this.opts.maxConnections) return void c.dropped.overCapacity++;
@@ -146,7 +172,15 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     if (verdict !== 'ok') return void c.dropped[verdict]++;
     const scid = randomBytes(CID_LEN);
     const qc = quiche.Connection.accept(scid, null, this.localAddress, from, this.config);
-    const conn = new QuicConnection(this, qc, scid.toString('hex'), 'server', from, this.opts, this.options.tls);
+    const conn = new QuicConnection(
+      this,
+      qc,
+      scid.toString('hex'),
+      'server',
+      from,
+      this.opts,
+      this.options.tls,
+    );
     this.register(conn, [cidKey(scid), cidKey(hdr.dcid)]);
     conn.recv(msg, from);
     if (qc.stats().recv === 0) {
@@ -155,7 +189,10 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
       return void c.dropped.malformed++;
     }
     this.admission.halfOpen++;
-    const timer = this.clock.setTimeout(() => conn.abandon(new TimeoutError('handshake timed out')), this.opts.dialTimeoutMs);
+    const timer = this.clock.setTimeout(
+      () => conn.abandon(new TimeoutError('handshake timed out')),
+      this.opts.dialTimeoutMs,
+    );
     const done = () => {
       this.admission.halfOpen--;
       this.clock.clearTimeout(timer);
@@ -201,7 +238,10 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   };
 
   surface(c: QuicConnection): void {
-    if (this.connHandler) return this.connHandler(c);
+    if (this.connHandler) {
+      this.connHandler(c);
+      return;
+    }
     if (this.acceptQueue.push(c)) return;
     this.counters.dropped.overCapacity++;
     void c.close({ code: 0x2, reason: 'accept queue full' });
@@ -239,17 +279,35 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
       `Dial to ${address.host}:${address.port}`,
     );
     try {
-      const host = isIP(address.host) ? address.host : (await raceAbort(lookup(address.host), signal)).address;
+      const host = isIP(address.host)
+        ? address.host
+        : (await raceAbort(lookup(address.host), signal)).address;
       const remote = { host, port: address.port };
       const scid = randomBytes(CID_LEN);
-      const qc = quiche.Connection.connect(opts?.serverName ?? null, scid, this.localAddress, remote, this.config);
+      const qc = quiche.Connection.connect(
+        opts?.serverName ?? null,
+        scid,
+        this.localAddress,
+        remote,
+        this.config,
+      );
       const resumed = this.sessions.apply(qc, remote);
-      const conn = new QuicConnection(this, qc, scid.toString('hex'), 'client', remote, this.opts, this.options.tls);
+      const conn = new QuicConnection(
+        this,
+        qc,
+        scid.toString('hex'),
+        'client',
+        remote,
+        this.opts,
+        this.options.tls,
+      );
       conn.resumedFromCache = resumed;
       this.register(conn, [cidKey(scid)]);
       // Keep the session ticket for the next dial to this address, however this connection ends.
       conn.closed.then(() => this.sessions.remember(conn));
       conn.flush();
+      // 0-RTT: `ready` then settles as soon as the verify hook passed, without a round trip.
+      if (resumed && opts?.earlyData) conn.openEarly();
       await raceAbort(conn.ready, signal, () => conn.abandon(new TimeoutError('dial abandoned')));
       return conn;
     } finally {

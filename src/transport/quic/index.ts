@@ -5,6 +5,8 @@ export { ALPN } from './config.js';
 export { QuicEndpoint } from './endpoint.js';
 
 /** The QUIC transport (RFC 9000, TLS 1.3 mutual auth) on quiche's raw API. */
-export function createQuicTransport(): Transport & { createEndpoint(opts: EndpointOptions): Promise<QuicEndpoint> } {
+export function createQuicTransport(): Transport & {
+  createEndpoint(opts: EndpointOptions): Promise<QuicEndpoint>;
+} {
   return { name: 'quic', createEndpoint: (opts) => QuicEndpoint.bind(opts) };
 }

@@ -1,7 +1,8 @@
 // Typed access to quiche's raw API, as shipped (prebuilt) inside @matrixai/quic.
 // Only this low-level binding is used; the package's high-level classes are not.
-import quicheModule from '@matrixai/quic/native/quiche.js';
+
 import type { Quiche } from '@matrixai/quic/native/quiche.js';
+import quicheModule from '@matrixai/quic/native/quiche.js';
 
 export type {
   Config as QuicheConfig,
@@ -15,7 +16,14 @@ export type {
 export const quiche: Quiche = quicheModule;
 
 /** quiche packet types (Header.ty). */
-export const PacketType = { Initial: 0, Retry: 1, Handshake: 2, ZeroRTT: 3, VersionNegotiation: 4, Short: 5 } as const;
+export const PacketType = {
+  Initial: 0,
+  Retry: 1,
+  Handshake: 2,
+  ZeroRTT: 3,
+  VersionNegotiation: 4,
+  Short: 5,
+} as const;
 
 /** Shutdown directions for streamShutdown. */
 export const Shutdown = { Read: 0, Write: 1 } as const;

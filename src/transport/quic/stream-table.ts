@@ -7,6 +7,13 @@ import { type QuicheConnection, Shutdown, streamErrorCode } from './native.js';
 /** Reset code sent when the application's accept queue is full. */
 export const STREAM_REFUSED = 0x52;
 
+/**
+ * The server's first unidirectional stream, finished empty right after it verified the
+ * client: the client's proof of acceptance (TLS 1.3 lets a client finish its handshake
+ * before the server has checked the client certificate). Never shown to applications.
+ */
+const ACCEPT_STREAM = 3;
+
 const EMPTY = new Uint8Array(0);
 /** Queued chunks smaller than this are copied together into one streamSend. */
 const GATHER_BELOW = 16 * 1024;
@@ -69,9 +76,32 @@ export class StreamTable implements StreamDriver {
   ) {
     const c = role === 'client' ? 0 : 1;
     this.nextBidi = c;
-    this.nextUni = c + 2;
+    this.nextUni = role === 'client' ? 2 : ACCEPT_STREAM + 4;
     this.remoteBidi = new IdTracker(1 - c);
     this.remoteUni = new IdTracker(3 - c);
+    if (role === 'client') this.remoteUni.firstSight(ACCEPT_STREAM);
+  }
+
+  /** Server: tell the client it was accepted (queued with HANDSHAKE_DONE in the next flush). */
+  sendAccept(): void {
+    try {
+      this.conn.streamSend(ACCEPT_STREAM, EMPTY, true);
+    } catch {
+      // Only a peer that allows no unidirectional stream gets here: its dial then times out.
+    }
+  }
+
+  /** Client: true once the server's acceptance arrived. */
+  acceptReceived(): boolean {
+    try {
+      for (;;) {
+        const r = this.conn.streamRecv(ACCEPT_STREAM, this.scratch);
+        if (r === null) return false;
+        if (r[1]) return true;
+      }
+    } catch {
+      return false;
+    }
   }
 
   get size(): number {
@@ -213,8 +243,9 @@ export class StreamTable implements StreamDriver {
     try {
       this.conn.streamCapacity(s.id);
     } catch (e) {
-      const stop = streamErrorCode(e, 'StreamStopped');
-      if (stop !== null) s.peerStopSending(stop);
+      // StreamStopped carries the peer's code; any other error means quiche already
+      // collected the stream, so our write side is over too.
+      s.peerStopSending(streamErrorCode(e, 'StreamStopped') ?? code);
     }
   }
 
