@@ -1,4 +1,5 @@
 export { BaseStream, type StreamDriver } from './base-stream.js';
+export { CONNECTION_REFUSED_CODE, STREAM_REFUSED_CODE } from './codes.js';
 export {
   ConnectionClosedError,
   EndpointClosedError,
@@ -8,6 +9,14 @@ export {
   TransportError,
   TransportUsageError,
 } from './errors.js';
+export { Inbox } from './inbox.js';
+export {
+  type LinkConditions,
+  MemoryNetwork,
+  type MemoryNetworkOptions,
+  type NetworkStats,
+} from './memory/index.js';
+export { createQuicTransport, QuicEndpoint, type QuicTransport } from './quic/index.js';
 export type {
   Address,
   CloseInfo,
@@ -24,4 +33,3 @@ export type {
   TlsOptions,
   Transport,
 } from './types.js';
-export { createQuicTransport, QuicEndpoint } from './quic/index.js';

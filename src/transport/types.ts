@@ -41,7 +41,10 @@ export interface EndpointOptions {
   /** UDP port; 0 (default) picks a free one. */
   port?: number;
   tls: TlsOptions;
-  /** Accept incoming connections (default true). A dial-only endpoint still answers on its socket. */
+  /**
+   * Accept incoming connections (default true). When false, hellos are dropped silently
+   * (the dialer times out) and counted in `dropped.unknownConnection`; the endpoint still dials.
+   */
   acceptIncoming?: boolean;
   /** A connection with no traffic for this long is closed (default 30 000 ms). */
   idleTimeoutMs?: number;
@@ -51,7 +54,7 @@ export interface EndpointOptions {
   dialTimeoutMs?: number;
   /** Streams the peer may have open towards us at once, per direction kind (default 1024). */
   maxIncomingStreams?: number;
-  /** Connections this endpoint keeps at once, both roles together (default 10 000). */
+  /** Connections this endpoint keeps at once, both roles together (default 10 000); extra hellos are dropped and counted in `dropped.overCapacity`. */
   maxConnections?: number;
   /** Incoming streams / datagrams / connections queued for the application before overflow (default 1024). */
   acceptQueueSize?: number;

@@ -1,11 +1,4 @@
-import {
-  type AbortOptions,
-  AsyncQueue,
-  type Clock,
-  type TimerHandle,
-  withDeadline,
-} from '../../runtime/index.js';
-import type { BaseStream } from '../base-stream.js';
+import { type AbortOptions, type Clock, type TimerHandle, withDeadline } from '../../runtime/index.js';
 import {
   ConnectionClosedError,
   TLS_ALERT,
@@ -13,6 +6,7 @@ import {
   TransportError,
   TransportUsageError,
 } from '../errors.js';
+import { Inbox } from '../inbox.js';
 import type {
   Address,
   CloseInfo,
@@ -52,10 +46,8 @@ export class QuicConnection implements Connection {
   resumedFromCache = false;
   private state: State = 'handshake';
   private readonly streams: StreamTable;
-  private readonly incoming: AsyncQueue<Stream>;
-  private readonly dgrams: AsyncQueue<Uint8Array>;
-  private streamHandler: ((s: Stream) => void) | undefined;
-  private dgramHandler: ((d: Uint8Array) => void) | undefined;
+  private readonly incoming: Inbox<Stream>;
+  private readonly dgrams: Inbox<Uint8Array>;
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private keepAlive: TimerHandle | undefined;
@@ -81,15 +73,15 @@ export class QuicConnection implements Connection {
     private readonly tls: TlsOptions,
   ) {
     this.lastRecvAt = ep.clock.now();
-    this.incoming = new AsyncQueue(opts.acceptQueueSize);
-    this.dgrams = new AsyncQueue(opts.acceptQueueSize);
+    this.incoming = new Inbox(opts.acceptQueueSize, ep.clock, 'acceptStream');
+    this.dgrams = new Inbox(opts.acceptQueueSize, ep.clock, 'receiveDatagram');
     this.streams = new StreamTable(
       conn,
       role,
       opts.streamHighWaterMark,
       {
         scheduleFlush: () => ep.markDirty(this),
-        surface: (s) => this.surfaceStream(s),
+        surface: (s) => this.incoming.push(s),
       },
       ep.clock,
     );
@@ -403,28 +395,11 @@ export class QuicConnection implements Connection {
   }
 
   acceptStream(opts?: AbortOptions): Promise<Stream> {
-    return withDeadline(this.ep.clock, opts, 'acceptStream', (signal) => this.incoming.next(signal)).then(
-      (r) => {
-        if (r.done) throw new ConnectionClosedError('Connection closed');
-        return r.value;
-      },
-    );
+    return this.incoming.next(opts);
   }
 
   onStream(handler: (s: Stream) => void): () => void {
-    this.streamHandler = handler;
-    for (let s = this.incoming.tryShift(); s; s = this.incoming.tryShift()) handler(s);
-    return () => {
-      if (this.streamHandler === handler) this.streamHandler = undefined;
-    };
-  }
-
-  private surfaceStream(s: BaseStream): boolean {
-    if (this.streamHandler) {
-      this.streamHandler(s);
-      return true;
-    }
-    return this.incoming.push(s);
+    return this.incoming.subscribe(handler);
   }
 
   // ---- datagrams ----
@@ -445,28 +420,17 @@ export class QuicConnection implements Connection {
   }
 
   receiveDatagram(opts?: AbortOptions): Promise<Uint8Array> {
-    return withDeadline(this.ep.clock, opts, 'receiveDatagram', (signal) => this.dgrams.next(signal)).then(
-      (r) => {
-        if (r.done) throw new ConnectionClosedError('Connection closed');
-        return r.value;
-      },
-    );
+    return this.dgrams.next(opts);
   }
 
   onDatagram(handler: (d: Uint8Array) => void): () => void {
-    this.dgramHandler = handler;
-    for (let d = this.dgrams.tryShift(); d; d = this.dgrams.tryShift()) handler(d);
-    return () => {
-      if (this.dgramHandler === handler) this.dgramHandler = undefined;
-    };
+    return this.dgrams.subscribe(handler);
   }
 
   private drainDatagrams(): void {
     for (let d = this.conn.dgramRecvVec(); d !== null; d = this.conn.dgramRecvVec()) {
       this.dgramsReceived++;
-      const bytes = new Uint8Array(d);
-      if (this.dgramHandler) this.dgramHandler(bytes);
-      else if (!this.dgrams.push(bytes)) this.dgramsDropped++;
+      if (!this.dgrams.push(new Uint8Array(d))) this.dgramsDropped++;
     }
   }
 

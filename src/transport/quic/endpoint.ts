@@ -3,16 +3,10 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { TimeoutError } from '../../core/index.js';
-import {
-  type AbortOptions,
-  AsyncQueue,
-  type Clock,
-  deadline,
-  raceAbort,
-  systemClock,
-  withDeadline,
-} from '../../runtime/index.js';
+import { type AbortOptions, type Clock, deadline, raceAbort, systemClock } from '../../runtime/index.js';
+import { CONNECTION_REFUSED_CODE } from '../codes.js';
 import { EndpointClosedError, TransportUsageError } from '../errors.js';
+import { Inbox } from '../inbox.js';
 import type {
   Address,
   CloseInfo,
@@ -60,8 +54,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   private readonly cids = new Map<QuicConnection, string[]>();
   private readonly dirty = new Set<QuicConnection>();
   private flushScheduled = false;
-  private readonly acceptQueue: AsyncQueue<Connection>;
-  private connHandler: ((c: Connection) => void) | undefined;
+  private readonly incoming: Inbox<Connection>;
   private readonly rawHandlers = new Set<(d: Uint8Array, from: Address) => void>();
   private readonly sessions = new SessionCache(1024);
   private readonly admission: Admission;
@@ -78,7 +71,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     this.clock = options.clock ?? systemClock;
     this.opts = resolveOptions(options);
     this.config = buildQuicheConfig(options, this.opts);
-    this.acceptQueue = new AsyncQueue(this.opts.acceptQueueSize);
+    this.incoming = new Inbox(this.opts.acceptQueueSize, this.clock, 'accept');
     this.admission = new Admission(this.clock);
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
@@ -238,13 +231,9 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   };
 
   surface(c: QuicConnection): void {
-    if (this.connHandler) {
-      this.connHandler(c);
-      return;
-    }
-    if (this.acceptQueue.push(c)) return;
+    if (this.incoming.push(c)) return;
     this.counters.dropped.overCapacity++;
-    void c.close({ code: 0x2, reason: 'accept queue full' });
+    void c.close({ code: CONNECTION_REFUSED_CODE, reason: 'accept queue full' });
   }
 
   release(c: QuicConnection): void {
@@ -316,18 +305,11 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   }
 
   accept(opts?: AbortOptions): Promise<Connection> {
-    return withDeadline(this.clock, opts, 'accept', (signal) => this.acceptQueue.next(signal)).then((r) => {
-      if (r.done) throw new EndpointClosedError();
-      return r.value;
-    });
+    return this.incoming.next(opts);
   }
 
   onConnection(handler: (c: Connection) => void): () => void {
-    this.connHandler = handler;
-    for (let c = this.acceptQueue.tryShift(); c; c = this.acceptQueue.tryShift()) handler(c);
-    return () => {
-      if (this.connHandler === handler) this.connHandler = undefined;
-    };
+    return this.incoming.subscribe(handler);
   }
 
   connections(): Connection[] {
@@ -359,7 +341,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   async close(opts?: { code?: number; reason?: string }): Promise<void> {
     if (this.state !== 'open') return this.closed;
     this.state = 'closing';
-    this.acceptQueue.close(new EndpointClosedError());
+    this.incoming.close(new EndpointClosedError());
     await Promise.all([...this.cids.keys()].map((c) => c.close(opts)));
     // Let the CONNECTION_CLOSE packets leave before the socket goes (bounded wait).
     const until = this.clock.now() + 200;
@@ -370,7 +352,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   /** Crash: drop the socket at once, tell no peer. For tests and fault injection. */
   abort(): void {
     if (this.state === 'closed') return;
-    this.acceptQueue.close(new EndpointClosedError());
+    this.incoming.close(new EndpointClosedError());
     this.teardown({ kind: 'error', code: 0, reason: 'endpoint aborted' });
   }
 

@@ -1,11 +1,9 @@
 import { type Clock, raceAbort, throwIfAborted } from '../../runtime/index.js';
 import { BaseStream, type StreamDriver } from '../base-stream.js';
+import { STREAM_REFUSED_CODE } from '../codes.js';
 import type { ConnectionClosedError } from '../errors.js';
 import type { StreamOpenOptions } from '../types.js';
 import { type QuicheConnection, Shutdown, streamErrorCode } from './native.js';
-
-/** Reset code sent when the application's accept queue is full. */
-export const STREAM_REFUSED = 0x52;
 
 /**
  * The server's first unidirectional stream, finished empty right after it verified the
@@ -208,7 +206,7 @@ export class StreamTable implements StreamDriver {
     if (!(uni ? this.remoteUni : this.remoteBidi).firstSight(id)) return undefined;
     const s = this.track(new BaseStream(id, uni, 'remote', this, this.highWaterMark, this.clock));
     if (!this.hooks.surface(s)) {
-      s.reset(STREAM_REFUSED);
+      s.reset(STREAM_REFUSED_CODE);
       return undefined;
     }
     this.accepted++;

@@ -1,0 +1,76 @@
+import { type AbortOptions, AsyncQueue, type Clock, deadline } from '../runtime/index.js';
+
+/**
+ * Incoming items (connections, streams, datagrams) routed either to the subscribed
+ * handler or to a bounded queue read with {@link next}. One handler at a time: a new
+ * subscription replaces the previous one (an item has one owner). The queue is created
+ * on first use, so the thousands of connections of a simulation that never queue
+ * anything do not pay for one.
+ */
+export class Inbox<T> {
+  private handler: ((item: T) => void) | undefined;
+  private queue: AsyncQueue<T> | undefined;
+  private error: Error | undefined;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly clock: Clock,
+    private readonly what: string,
+  ) {}
+
+  /** Hands `item` over; false when no handler listens and the queue is full (or the inbox closed). */
+  push(item: T): boolean {
+    if (this.error) return false;
+    if (this.handler) {
+      callHandler(this.handler, item);
+      return true;
+    }
+    this.queue ??= new AsyncQueue<T>(this.capacity);
+    return this.queue.push(item);
+  }
+
+  /** Routes items to `handler` from now on (replacing any previous one), starting with those already queued. */
+  subscribe(handler: (item: T) => void): () => void {
+    this.handler = handler;
+    for (let item = this.queue?.tryShift(); item !== undefined; item = this.queue?.tryShift()) {
+      callHandler(handler, item);
+    }
+    return () => {
+      if (this.handler === handler) this.handler = undefined;
+    };
+  }
+
+  /** The next queued item; rejects with the close error once closed. */
+  async next(opts?: AbortOptions): Promise<T> {
+    if (this.error) throw this.error;
+    this.queue ??= new AsyncQueue<T>(this.capacity);
+    const d = deadline(this.clock, opts, this.what);
+    try {
+      const r = await this.queue.next(d.signal);
+      if (r.done) throw this.error ?? new Error(`${this.what}: inbox ended`);
+      return r.value;
+    } finally {
+      d.dispose();
+    }
+  }
+
+  /** Drops whatever is queued and fails every pending and future {@link next} with `error`. */
+  close(error: Error): T[] {
+    if (this.error) return [];
+    this.error = error;
+    this.handler = undefined;
+    const dropped: T[] = [];
+    for (let item = this.queue?.tryShift(); item !== undefined; item = this.queue?.tryShift())
+      dropped.push(item);
+    this.queue?.close(error);
+    return dropped;
+  }
+}
+
+function callHandler<T>(h: (item: T) => void, item: T): void {
+  try {
+    h(item);
+  } catch {
+    // A throwing application handler must not break packet delivery for everyone else.
+  }
+}
