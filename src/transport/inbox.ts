@@ -8,7 +8,7 @@ import { type AbortOptions, AsyncQueue, type Clock, deadline } from '../runtime/
  * anything do not pay for one.
  */
 export class Inbox<T> {
-  private handler: ((item: T) => void) | undefined;
+  private handler: ((item: T) => unknown) | undefined;
   private queue: AsyncQueue<T> | undefined;
   private error: Error | undefined;
 
@@ -22,7 +22,7 @@ export class Inbox<T> {
   push(item: T): boolean {
     if (this.error) return false;
     if (this.handler) {
-      callHandler(this.handler, item);
+      callHandler(this.handler, item, this.what);
       return true;
     }
     this.queue ??= new AsyncQueue<T>(this.capacity);
@@ -30,10 +30,10 @@ export class Inbox<T> {
   }
 
   /** Routes items to `handler` from now on (replacing any previous one), starting with those already queued. */
-  subscribe(handler: (item: T) => void): () => void {
+  subscribe(handler: (item: T) => unknown): () => void {
     this.handler = handler;
     for (let item = this.queue?.tryShift(); item !== undefined; item = this.queue?.tryShift()) {
-      callHandler(handler, item);
+      callHandler(handler, item, this.what);
     }
     return () => {
       if (this.handler === handler) this.handler = undefined;
@@ -67,10 +67,24 @@ export class Inbox<T> {
   }
 }
 
-function callHandler<T>(h: (item: T) => void, item: T): void {
+/**
+ * Runs an application handler. A handler that throws, or an async one that rejects, must
+ * neither break delivery for everyone else nor crash the process with an unhandled
+ * rejection; the failure is reported as a process warning so it is not silent.
+ */
+function callHandler<T>(h: (item: T) => unknown, item: T, what: string): void {
   try {
-    h(item);
-  } catch {
-    // A throwing application handler must not break packet delivery for everyone else.
+    const r = h(item);
+    if (r instanceof Promise) r.catch((e: unknown) => reportHandlerError(e, what));
+  } catch (e) {
+    reportHandlerError(e, what);
   }
+}
+
+function reportHandlerError(e: unknown, what: string): void {
+  const detail = e instanceof Error ? e.message : String(e);
+  process.emitWarning(`${what} handler failed: ${detail}`, {
+    code: 'MACULA_HANDLER_ERROR',
+    detail: String(e),
+  });
 }

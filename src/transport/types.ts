@@ -174,14 +174,18 @@ export interface Connection {
   openStream(opts?: StreamOpenOptions): Promise<Stream>;
   /** Next stream the peer opened. Rejects with ConnectionClosedError once closed. */
   acceptStream(opts?: AbortOptions): Promise<Stream>;
-  /** Routes incoming streams to `handler` instead of `acceptStream`. Returns an unsubscribe function. */
-  onStream(handler: (stream: Stream) => void): () => void;
+  /**
+   * Routes incoming streams to `handler` instead of `acceptStream` (one handler at a time:
+   * a new one replaces the previous). Returns an unsubscribe function. A handler that
+   * throws or rejects is reported as a process warning (`MACULA_HANDLER_ERROR`).
+   */
+  onStream(handler: (stream: Stream) => unknown): () => void;
   /** Sends an unreliable datagram. False when it was dropped (send queue full or closing). */
   sendDatagram(data: Uint8Array): boolean;
   /** Next datagram received. Rejects with ConnectionClosedError once closed. */
   receiveDatagram(opts?: AbortOptions): Promise<Uint8Array>;
-  /** Routes incoming datagrams to `handler` instead of `receiveDatagram`. */
-  onDatagram(handler: (data: Uint8Array) => void): () => void;
+  /** Routes incoming datagrams to `handler` instead of `receiveDatagram` (same rules as `onStream`). */
+  onDatagram(handler: (data: Uint8Array) => unknown): () => void;
   stats(): ConnectionStats;
   /** Closes the connection and resolves once it is closed. Idempotent. */
   close(opts?: { code?: number; reason?: string }): Promise<void>;
@@ -195,8 +199,8 @@ export interface Endpoint {
   dial(address: Address, opts?: DialOptions): Promise<Connection>;
   /** Next incoming connection (already verified). Rejects with EndpointClosedError once closed. */
   accept(opts?: AbortOptions): Promise<Connection>;
-  /** Routes incoming connections to `handler` instead of `accept`. */
-  onConnection(handler: (conn: Connection) => void): () => void;
+  /** Routes incoming connections to `handler` instead of `accept` (same rules as `Connection.onStream`). */
+  onConnection(handler: (conn: Connection) => unknown): () => void;
   /** Live connections, both roles. */
   connections(): Connection[];
   /** Sends a raw UDP datagram from the endpoint's own socket (NAT hole punching, STUN). */

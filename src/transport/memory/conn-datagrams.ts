@@ -37,7 +37,7 @@ export class DatagramChannel {
     return this.inbox.next(opts);
   }
 
-  subscribe(handler: (data: Uint8Array) => void): () => void {
+  subscribe(handler: (data: Uint8Array) => unknown): () => void {
     return this.inbox.subscribe(handler);
   }
 

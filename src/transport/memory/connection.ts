@@ -99,7 +99,7 @@ export class MemoryConnection implements Connection, HandshakeHooks {
     return this.streamInbox.next(opts);
   }
 
-  onStream(handler: (stream: Stream) => void): () => void {
+  onStream(handler: (stream: Stream) => unknown): () => void {
     return this.streamInbox.subscribe(handler);
   }
 
@@ -115,7 +115,7 @@ export class MemoryConnection implements Connection, HandshakeHooks {
     return this.datagrams.next(opts);
   }
 
-  onDatagram(handler: (data: Uint8Array) => void): () => void {
+  onDatagram(handler: (data: Uint8Array) => unknown): () => void {
     return this.datagrams.subscribe(handler);
   }
 

@@ -113,7 +113,7 @@ export class MemoryEndpoint implements Endpoint, ConnectionEnv, Receiver, Packet
     return this.inbox.next(opts);
   }
 
-  onConnection(handler: (conn: Connection) => void): () => void {
+  onConnection(handler: (conn: Connection) => unknown): () => void {
     return this.inbox.subscribe(handler);
   }
 
