@@ -2,6 +2,7 @@ import { type AbortOptions, deadline, raceAbort, throwIfAborted } from '../../ru
 import { CONNECTION_REFUSED_CODE } from '../codes.js';
 import { EndpointClosedError, TransportError, TransportUsageError } from '../errors.js';
 import { Inbox } from '../inbox.js';
+import { emptyEndpointStats } from '../stats.js';
 import type { Address, Connection, DialOptions, Endpoint, EndpointOptions, EndpointStats } from '../types.js';
 import type { ChainVerifier } from './chain-cache.js';
 import { type ConnectionEnv, MemoryConnection } from './connection.js';
@@ -21,15 +22,7 @@ export class MemoryEndpoint implements Endpoint, ConnectionEnv, Receiver, Packet
   readonly address: Address;
   readonly closed: Promise<void>;
   /** @internal */
-  readonly counters: EndpointStats = {
-    connections: 0,
-    packetsReceived: 0,
-    packetsSent: 0,
-    bytesReceived: 0,
-    bytesSent: 0,
-    dropped: { malformed: 0, unknownConnection: 0, rateLimited: 0, overCapacity: 0 },
-    handshakesFailed: 0,
-  };
+  readonly counters: EndpointStats = emptyEndpointStats();
   /** @internal True once crashed. */
   dead = false;
   /** @internal */

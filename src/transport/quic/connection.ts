@@ -1,11 +1,5 @@
-import { type AbortOptions, type Clock, type TimerHandle, withDeadline } from '../../runtime/index.js';
-import {
-  ConnectionClosedError,
-  TLS_ALERT,
-  TlsError,
-  TransportError,
-  TransportUsageError,
-} from '../errors.js';
+import { type AbortOptions, type TimerHandle, withDeadline } from '../../runtime/index.js';
+import { ConnectionClosedError } from '../errors.js';
 import { Inbox } from '../inbox.js';
 import type {
   Address,
@@ -16,26 +10,17 @@ import type {
   StreamOpenOptions,
   TlsOptions,
 } from '../types.js';
+import { abandonedInfo, closedError, quicheCloseInfo, refusedInfo } from './close-info.js';
 import type { ResolvedOptions } from './config.js';
-import { isCryptoError, type QuicheConnection, quiche } from './native.js';
+import { DatagramChannel } from './datagrams.js';
+import type { EndpointLink } from './endpoint-link.js';
+import { KeepAlive } from './keep-alive.js';
+import { type QuicheConnection, quiche } from './native.js';
+import type { StreamReceiver } from './stream-receiver.js';
+import type { StreamSender } from './stream-sender.js';
 import { StreamTable } from './stream-table.js';
 
-/** What a connection needs from its endpoint. */
-export interface EndpointLink {
-  readonly clock: Clock;
-  readonly localAddress: Address;
-  sendPacket(data: Uint8Array, to: Address): void;
-  /** Run this connection's send loop at the end of the current I/O batch. */
-  markDirty(c: QuicConnection): void;
-  /** A server-side connection passed every check. */
-  surface(c: QuicConnection): void;
-  /** quiche is done with the connection: forget its connection ids. */
-  release(c: QuicConnection): void;
-  handshakeFailed(): void;
-}
-
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 type State = 'handshake' | 'verifying' | 'confirming' | 'open' | 'closed';
 
 /** One QUIC connection driven by hand over quiche's raw API. */
@@ -44,18 +29,19 @@ export class QuicConnection implements Connection {
   resumed = false;
   /** A stored session ticket was offered on dial. */
   resumedFromCache = false;
+  /** When the peer was last heard from (clock time); read by the keep-alive. */
+  lastRecvAt: number;
   private state: State = 'handshake';
   private readonly streams: StreamTable;
+  /** The table's two sides, held directly: the per-packet calls skip a hop. */
+  private readonly rx: StreamReceiver;
+  private readonly tx: StreamSender;
   private readonly incoming: Inbox<Stream>;
-  private readonly dgrams: Inbox<Uint8Array>;
+  private readonly dgrams: DatagramChannel;
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
-  private keepAlive: TimerHandle | undefined;
+  private keepAlive: KeepAlive | undefined;
   private early = false;
-  private lastRecvAt: number;
-  private dgramsSent = 0;
-  private dgramsReceived = 0;
-  private dgramsDropped = 0;
   private released = false;
   private resolveClosed!: (i: CloseInfo) => void;
   readonly closed: Promise<CloseInfo>;
@@ -74,7 +60,7 @@ export class QuicConnection implements Connection {
   ) {
     this.lastRecvAt = ep.clock.now();
     this.incoming = new Inbox(opts.acceptQueueSize, ep.clock, 'acceptStream');
-    this.dgrams = new Inbox(opts.acceptQueueSize, ep.clock, 'receiveDatagram');
+    this.dgrams = new DatagramChannel(conn, opts.acceptQueueSize, ep.clock);
     this.streams = new StreamTable(
       conn,
       role,
@@ -85,6 +71,8 @@ export class QuicConnection implements Connection {
       },
       ep.clock,
     );
+    this.rx = this.streams.rx;
+    this.tx = this.streams.tx;
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -124,7 +112,7 @@ export class QuicConnection implements Connection {
   flush(): void {
     // While an async verifyPeer hook runs, hold back HANDSHAKE_DONE: the client must not think it was accepted.
     if (this.state === 'verifying' && this.role === 'server') return;
-    if (this.state === 'open') this.streams.flushWrites();
+    if (this.state === 'open') this.tx.flushWrites();
     this.sendPackets();
     this.armTimer();
     if (this.conn.isClosed()) this.onQuicheClosed();
@@ -147,11 +135,11 @@ export class QuicConnection implements Connection {
 
   private afterIo(): void {
     if (this.state === 'handshake' && (this.conn.isEstablished() || this.earlyServer())) this.onEstablished();
-    if (this.state === 'confirming' && !this.closing() && this.streams.acceptReceived()) this.becomeOpen();
+    if (this.state === 'confirming' && !this.closing() && this.rx.acceptReceived()) this.becomeOpen();
     if (this.state === 'open') {
-      this.streams.processReadable();
-      this.drainDatagrams();
-      this.streams.serveOpenWaiters();
+      this.rx.processReadable();
+      this.dgrams.drain();
+      this.tx.serveOpenWaiters();
     }
     if (this.state !== 'closed' && this.closing()) this.onQuicheClosing();
   }
@@ -244,16 +232,16 @@ export class QuicConnection implements Connection {
       this.becomeOpen();
     } else {
       this.state = 'confirming';
-      if (!this.closing() && this.streams.acceptReceived()) this.becomeOpen();
+      if (!this.closing() && this.rx.acceptReceived()) this.becomeOpen();
     }
     this.ep.markDirty(this);
   }
 
   private becomeOpen(): void {
     this.state = 'open';
-    this.startKeepAlive();
+    if (this.opts.keepAliveMs > 0) this.keepAlive = new KeepAlive(this.ep, this, this.opts.keepAliveMs);
     if (this.role === 'server') {
-      this.streams.sendAccept();
+      this.tx.sendAccept();
       this.ep.surface(this);
     }
     this.settleReady();
@@ -262,15 +250,13 @@ export class QuicConnection implements Connection {
 
   private refuse(cause: unknown): void {
     if (this.state === 'closed') return;
-    const alert = TLS_ALERT.badCertificate;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const info = refusedInfo(cause);
     // Refusing before our handshake flight left (0-RTT): send it first, or the client
     // could not decrypt the CONNECTION_CLOSE and would only notice by idle timeout.
     if (!this.conn.isEstablished()) this.sendPackets();
-    this.conn.close(false, quiche.CRYPTO_ERROR_START + alert, enc.encode(reason.slice(0, 512)));
+    this.conn.close(false, info.code, enc.encode(info.reason.slice(0, 512)));
     this.ep.handshakeFailed();
-    const error = new TlsError(`Peer certificate refused: ${reason}`, 'local', alert, { cause });
-    this.finish({ kind: 'error', code: quiche.CRYPTO_ERROR_START + alert, reason, error });
+    this.finish(info);
     this.ep.markDirty(this);
   }
 
@@ -278,62 +264,23 @@ export class QuicConnection implements Connection {
   abandon(err: Error): void {
     if (this.state === 'closed') return;
     this.conn.close(true, 0, enc.encode('dial abandoned'));
-    this.finish({
-      kind: 'error',
-      code: 0,
-      reason: err.message,
-      error: new TransportError('DIAL_ABANDONED', err.message, { cause: err }),
-    });
+    this.finish(abandonedInfo(err));
     this.ep.markDirty(this);
   }
 
   // ---- closing ----
 
   private onQuicheClosing(): void {
-    const peer = this.conn.peerError();
-    const local = this.conn.localError();
-    if (this.conn.isTimedOut()) {
-      const err = new ConnectionClosedError('Connection idle timeout (peer unreachable)');
-      const tooEarly = this.state !== 'open';
-      if (tooEarly) this.ep.handshakeFailed();
-      this.finish({ kind: 'idle', code: 0, reason: 'idle timeout', error: tooEarly ? err : undefined });
-      return;
-    }
-    const e = peer ?? local;
-    if (!e) {
-      this.finish({ kind: 'error', code: 0, reason: 'connection closed' });
-      return;
-    }
-    const reason = dec.decode(e.reason);
-    if (!e.isApp && isCryptoError(e.errorCode)) {
-      const side = peer ? 'remote' : 'local';
-      const alert = e.errorCode - quiche.CRYPTO_ERROR_START;
-      if (side === 'local') this.ep.handshakeFailed();
-      const who = side === 'remote' ? 'Peer refused our certificate' : 'Peer certificate refused';
-      const error = new TlsError(`${who} (TLS alert ${alert}${reason ? `: ${reason}` : ''})`, side, alert);
-      this.finish({ kind: 'error', code: e.errorCode, reason, error });
-      return;
-    }
-    if (peer?.isApp) {
-      this.finish({ kind: 'remote', code: peer.errorCode, reason });
-      return;
-    }
-    const error = new TransportError(
-      'QUIC_ERROR',
-      `QUIC ${peer ? 'peer' : 'local'} error ${e.errorCode}: ${reason}`,
-    );
-    this.finish({ kind: peer ? 'remote' : 'error', code: e.errorCode, reason, error });
+    const { info, handshakeFailed } = quicheCloseInfo(this.conn, this.state === 'open');
+    if (handshakeFailed) this.ep.handshakeFailed();
+    this.finish(info);
   }
 
   private finish(info: CloseInfo): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    if (this.keepAlive !== undefined) this.ep.clock.clearTimeout(this.keepAlive);
-    const err = new ConnectionClosedError(
-      `Connection closed (${info.kind}, code ${info.code}${info.reason ? `: ${info.reason}` : ''})`,
-      info.code,
-      { cause: info.error },
-    );
+    this.keepAlive?.stop();
+    const err = closedError(info);
     this.streams.connectionLost(err);
     this.incoming.close(err);
     this.dgrams.close(err);
@@ -369,52 +316,23 @@ export class QuicConnection implements Connection {
     this.flush();
   }
 
-  // ---- keep-alive ----
-
-  private startKeepAlive(): void {
-    const every = this.opts.keepAliveMs;
-    if (every <= 0) return;
-    const tick = () => {
-      if (this.state !== 'open') return;
-      if (this.ep.clock.now() - this.lastRecvAt >= every * 0.9) {
-        this.conn.sendAckEliciting();
-        this.ep.markDirty(this);
-      }
-      this.keepAlive = this.ep.clock.setTimeout(tick, every);
-    };
-    this.keepAlive = this.ep.clock.setTimeout(tick, every);
-  }
-
-  // ---- streams ----
+  // ---- streams and datagrams ----
 
   async openStream(opts?: StreamOpenOptions): Promise<Stream> {
     if (this.state !== 'open') throw new ConnectionClosedError('Connection is not open');
-    return withDeadline(this.ep.clock, opts, 'openStream', (signal) =>
-      this.streams.open({ ...opts, signal }),
-    );
+    return withDeadline(this.ep.clock, opts, 'openStream', (signal) => this.tx.open({ ...opts, signal }));
   }
 
   acceptStream(opts?: AbortOptions): Promise<Stream> {
     return this.incoming.next(opts);
   }
 
-  onStream(handler: (s: Stream) => void): () => void {
+  onStream(handler: (s: Stream) => unknown): () => void {
     return this.incoming.subscribe(handler);
   }
 
-  // ---- datagrams ----
-
   sendDatagram(data: Uint8Array): boolean {
-    if (this.state !== 'open') return false;
-    const max = this.conn.dgramMaxWritableLen() ?? 0;
-    if (data.byteLength > max)
-      throw new TransportUsageError(`Datagram of ${data.byteLength} bytes exceeds the maximum of ${max}`);
-    if (this.conn.isDgramSendQueueFull()) {
-      this.dgramsDropped++;
-      return false;
-    }
-    this.conn.dgramSend(data);
-    this.dgramsSent++;
+    if (this.state !== 'open' || !this.dgrams.send(data)) return false;
     this.ep.markDirty(this);
     return true;
   }
@@ -423,15 +341,8 @@ export class QuicConnection implements Connection {
     return this.dgrams.next(opts);
   }
 
-  onDatagram(handler: (d: Uint8Array) => void): () => void {
+  onDatagram(handler: (d: Uint8Array) => unknown): () => void {
     return this.dgrams.subscribe(handler);
-  }
-
-  private drainDatagrams(): void {
-    for (let d = this.conn.dgramRecvVec(); d !== null; d = this.conn.dgramRecvVec()) {
-      this.dgramsReceived++;
-      if (!this.dgrams.push(new Uint8Array(d))) this.dgramsDropped++;
-    }
   }
 
   stats(): ConnectionStats {
@@ -444,11 +355,11 @@ export class QuicConnection implements Connection {
       packetsSent: s.sent,
       packetsReceived: s.recv,
       packetsLost: s.lost,
-      streamsOpened: this.streams.opened,
-      streamsAccepted: this.streams.accepted,
-      datagramsSent: this.dgramsSent,
-      datagramsReceived: this.dgramsReceived,
-      datagramsDropped: this.dgramsDropped,
+      streamsOpened: this.tx.opened,
+      streamsAccepted: this.rx.accepted,
+      datagramsSent: this.dgrams.sent,
+      datagramsReceived: this.dgrams.received,
+      datagramsDropped: this.dgrams.dropped,
     };
   }
 }

@@ -7,6 +7,7 @@ import { type AbortOptions, type Clock, deadline, raceAbort, systemClock } from 
 import { CONNECTION_REFUSED_CODE } from '../codes.js';
 import { EndpointClosedError, TransportUsageError } from '../errors.js';
 import { Inbox } from '../inbox.js';
+import { emptyEndpointStats } from '../stats.js';
 import type {
   Address,
   CloseInfo,
@@ -17,28 +18,15 @@ import type {
   EndpointStats,
 } from '../types.js';
 import { Admission } from './admission.js';
+import { CID_LEN, CidRegistry, cidKey } from './cid-registry.js';
 import { buildQuicheConfig, type ResolvedOptions, resolveOptions } from './config.js';
-import { type EndpointLink, QuicConnection } from './connection.js';
-import { PacketType, type QuicheConfig, quiche } from './native.js';
+import { QuicConnection } from './connection.js';
+import type { EndpointLink } from './endpoint-link.js';
+import { type QuicheConfig, quiche } from './native.js';
+import { PacketRouter, type RawHandler } from './packet-router.js';
 import { SessionCache } from './session-cache.js';
 
-const CID_LEN = 20;
 const SOCKET_BUFFER = 4 * 1024 * 1024;
-/** Connection ids are map keys as latin1 strings: cheap to build from a packet slice. */
-const cidKey = (cid: Uint8Array): string =>
-  Buffer.from(cid.buffer, cid.byteOffset, cid.byteLength).toString('latin1');
-
-function emptyStats(): EndpointStats {
-  return {
-    connections: 0,
-    packetsReceived: 0,
-    packetsSent: 0,
-    bytesReceived: 0,
-    bytesSent: 0,
-    dropped: { malformed: 0, unknownConnection: 0, rateLimited: 0, overCapacity: 0 },
-    handshakesFailed: 0,
-  };
-}
 
 /**
  * A QUIC endpoint on ONE UDP socket: dials and accepts on the same port, routes
@@ -50,15 +38,15 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   localAddress!: Address;
   private readonly opts: ResolvedOptions;
   private readonly config: QuicheConfig;
-  private readonly byCid = new Map<string, QuicConnection>();
-  private readonly cids = new Map<QuicConnection, string[]>();
+  private readonly cids = new CidRegistry();
   private readonly dirty = new Set<QuicConnection>();
   private flushScheduled = false;
   private readonly incoming: Inbox<Connection>;
-  private readonly rawHandlers = new Set<(d: Uint8Array, from: Address) => void>();
+  private readonly rawHandlers = new Set<RawHandler>();
   private readonly sessions = new SessionCache(1024);
   private readonly admission: Admission;
-  private readonly counters = emptyStats();
+  private readonly router: PacketRouter;
+  private readonly counters = emptyEndpointStats();
   private pendingSends = 0;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private resolveClosed!: () => void;
@@ -73,6 +61,17 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     this.config = buildQuicheConfig(options, this.opts);
     this.incoming = new Inbox(this.opts.acceptQueueSize, this.clock, 'accept');
     this.admission = new Admission(this.clock);
+    this.router = new PacketRouter(
+      this,
+      this.cids,
+      this.counters,
+      this.rawHandlers,
+      this.admission,
+      this.opts,
+      this.config,
+      options.tls,
+      () => this.state === 'open',
+    );
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -97,7 +96,8 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     });
     const a = socket.address();
     ep.localAddress = { host: a.address, port: a.port };
-    socket.on('message', (msg, rinfo) => ep.onPacket(msg, { host: rinfo.address, port: rinfo.port }));
+    const router = ep.router;
+    socket.on('message', (msg, rinfo) => router.onPacket(msg, { host: rinfo.address, port: rinfo.port }));
     // Send errors (ICMP unreachable and the like) must never take the node down.
     socket.on('error', () => {});
     return ep;
@@ -105,99 +105,6 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
 
   get address(): Address {
     return this.localAddress;
-  }
-
-  // ---- receiving ----
-
-  private onPacket(msg: Buffer, from: Address): void {
-    const c = this.counters;
-    c.packetsReceived++;
-    c.bytesReceived += msg.length;
-    const first = msg[0];
-    if (first === undefined) return void c.dropped.malformed++;
-    if ((first & 0x40) === 0) {
-      this.onRawPacket(msg, from);
-      return;
-    }
-    let key: string;
-    if ((first & 0x80) === 0) {
-      if (msg.length < 1 + CID_LEN) return void c.dropped.malformed++;
-      key = msg.toString('latin1', 1, 1 + CID_LEN);
-    } else {
-      const len = msg[5];
-      if (len === undefined || len > CID_LEN || msg.length < 6 + len) return void c.dropped.malformed++;
-      key = msg.toString('latin1', 6, 6 + len);
-    }
-    const conn = this.byCid.get(key);
-    if (conn) {
-      conn.recv(msg, from);
-      return;
-    }
-    if ((first & 0x80) === 0) return void c.dropped.unknownConnection++;
-    this.onNewInitial(msg, from);
-  }
-
-  private onRawPacket(msg: Buffer, from: Address): void {
-    if (this.rawHandlers.size === 0) return void this.counters.dropped.malformed++;
-    const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-    for (const h of this.rawHandlers) h(data, from);
-  }
-
-  private onNewInitial(msg: Buffer, from: Address): void {
-    const c = this.counters;
-    let hdr: ReturnType<typeof quiche.Header.fromSlice>;
-    try {
-      hdr = quiche.Header.fromSlice(msg, CID_LEN);
-    } catch {
-      return void c.dropped.malformed++;
-    }
-    if (hdr.ty !== PacketType.Initial || !this.opts.acceptIncoming || this.state !== 'open') {
-      return void c.dropped.unknownConnection++;
-    }
-    if (!quiche.versionIsSupported(hdr.version)) {
-      this.negotiateVersion(hdr.scid, hdr.dcid, from);
-      return;
-    }
-    // RFC 9000 §14.1: a client's Initial is padded to 1200 bytes; smaller ones are not worth state.
-    if (msg.length < quiche.MIN_CLIENT_INITIAL_LEN) return void c.dropped.malformed++;
-    if (this.cids.size >= this.opts.maxConnections) return void c.dropped.overCapacity++;
-    const verdict = this.admission.check(from.host);
-    if (verdict !== 'ok') return void c.dropped[verdict]++;
-    const scid = randomBytes(CID_LEN);
-    const qc = quiche.Connection.accept(scid, null, this.localAddress, from, this.config);
-    const conn = new QuicConnection(
-      this,
-      qc,
-      scid.toString('hex'),
-      'server',
-      from,
-      this.opts,
-      this.options.tls,
-    );
-    this.register(conn, [cidKey(scid), cidKey(hdr.dcid)]);
-    conn.recv(msg, from);
-    if (qc.stats().recv === 0) {
-      // Nothing in it decrypted: a forged Initial. Forget it before it costs anything.
-      this.forget(conn);
-      return void c.dropped.malformed++;
-    }
-    this.admission.halfOpen++;
-    const timer = this.clock.setTimeout(
-      () => conn.abandon(new TimeoutError('handshake timed out')),
-      this.opts.dialTimeoutMs,
-    );
-    const done = () => {
-      this.admission.halfOpen--;
-      this.clock.clearTimeout(timer);
-    };
-    conn.ready.then(done, done);
-  }
-
-  private negotiateVersion(scid: Uint8Array, dcid: Uint8Array, to: Address): void {
-    if (this.admission.check(to.host) !== 'ok') return void this.counters.dropped.rateLimited++;
-    const out = Buffer.allocUnsafe(quiche.MAX_DATAGRAM_SIZE);
-    const n = quiche.negotiateVersion(scid, dcid, out);
-    this.sendPacket(out.subarray(0, n), to);
   }
 
   // ---- EndpointLink ----
@@ -244,14 +151,8 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     this.counters.handshakesFailed++;
   }
 
-  private register(c: QuicConnection, keys: string[]): void {
-    this.cids.set(c, keys);
-    for (const k of keys) this.byCid.set(k, c);
-  }
-
   private forget(c: QuicConnection): void {
-    for (const k of this.cids.get(c) ?? []) if (this.byCid.get(k) === c) this.byCid.delete(k);
-    this.cids.delete(c);
+    this.cids.forget(c);
     this.dirty.delete(c);
   }
 
@@ -291,7 +192,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
         this.options.tls,
       );
       conn.resumedFromCache = resumed;
-      this.register(conn, [cidKey(scid)]);
+      this.cids.register(conn, [cidKey(scid)]);
       // Keep the session ticket for the next dial to this address, however this connection ends.
       conn.closed.then(() => this.sessions.remember(conn));
       conn.flush();
@@ -308,12 +209,12 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     return this.incoming.next(opts);
   }
 
-  onConnection(handler: (c: Connection) => void): () => void {
+  onConnection(handler: (c: Connection) => unknown): () => void {
     return this.incoming.subscribe(handler);
   }
 
   connections(): Connection[] {
-    return [...this.cids.keys()].filter((c) => c.isOpen);
+    return [...this.cids.connections()].filter((c) => c.isOpen);
   }
 
   sendRaw(address: Address, data: Uint8Array): Promise<void> {
@@ -342,7 +243,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     if (this.state !== 'open') return this.closed;
     this.state = 'closing';
     this.incoming.close(new EndpointClosedError());
-    await Promise.all([...this.cids.keys()].map((c) => c.close(opts)));
+    await Promise.all([...this.cids.connections()].map((c) => c.close(opts)));
     // Let the CONNECTION_CLOSE packets leave before the socket goes (bounded wait).
     const until = this.clock.now() + 200;
     while (this.pendingSends > 0 && this.clock.now() < until) await new Promise((r) => setImmediate(r));
@@ -358,7 +259,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
 
   private teardown(info: CloseInfo): void {
     this.state = 'closed';
-    for (const c of [...this.cids.keys()]) {
+    for (const c of [...this.cids.connections()]) {
       c.destroy(info);
       this.forget(c);
     }
