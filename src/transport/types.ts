@@ -67,6 +67,12 @@ export interface EndpointOptions {
    * is buffered until the handshake completes.
    */
   acceptEarlyData?: boolean;
+  /**
+   * Told when an incoming connection fails its handshake before it was handed out (a
+   * refused or refusing certificate, a handshake timeout): the accepting side otherwise
+   * never hears of it. Outgoing failures reject `dial()` instead.
+   */
+  onHandshakeError?: (info: { remoteAddress: Address; error: Error }) => void;
   /** Clock used for timeouts (default: the system clock). */
   clock?: Clock;
 }

@@ -1,5 +1,6 @@
 import type { AbortOptions, Clock } from '../../runtime/index.js';
 import { ConnectionClosedError, type TlsError, type TransportError } from '../errors.js';
+import { reportHandshakeError } from '../handshake-error.js';
 import { Inbox } from '../inbox.js';
 import type { Address, CloseInfo, Connection, ConnectionStats, Stream, StreamOpenOptions } from '../types.js';
 import { DatagramChannel } from './conn-datagrams.js';
@@ -233,6 +234,7 @@ export class MemoryConnection implements Connection, HandshakeHooks {
   /** @internal */
   handshakeFailed(err: TlsError): void {
     this.teardown({ kind: 'error', code: 0x100 + err.alert, reason: err.message, error: err }, err);
+    if (this.role === 'server') reportHandshakeError(this.env.opts.onHandshakeError, this.remoteAddress, err);
   }
 
   /** @internal */

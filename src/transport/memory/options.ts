@@ -18,6 +18,7 @@ export interface ResolvedEndpointOptions {
   acceptQueueSize: number;
   highWaterMark: number;
   params: PeerParams;
+  onHandshakeError: EndpointOptions['onHandshakeError'];
 }
 
 function count(name: string, v: number | undefined, dflt: number, min = 1): number {
@@ -56,5 +57,6 @@ export function resolveEndpointOptions(o: EndpointOptions): ResolvedEndpointOpti
       maxStreams: count('maxIncomingStreams', o.maxIncomingStreams, 1024),
       idleTimeoutMs,
     },
+    onHandshakeError: o.onHandshakeError,
   };
 }

@@ -251,12 +251,16 @@ export class QuicConnection implements Connection {
   private refuse(cause: unknown): void {
     if (this.state === 'closed') return;
     const info = refusedInfo(cause);
-    // Refusing before our handshake flight left (0-RTT): send it first, or the client
-    // could not decrypt the CONNECTION_CLOSE and would only notice by idle timeout.
-    if (!this.conn.isEstablished()) this.sendPackets();
+    // quiche sends the CONNECTION_CLOSE under the newest keys it has, which the peer can
+    // only read once it got our last handshake flight: a server refusing during 0-RTT, or
+    // a client refusing the server (its Finished is still queued). Send that flight first,
+    // then the close right behind it, so the peer learns why instead of timing out.
+    const flightFirst = this.role === 'client' || !this.conn.isEstablished();
+    if (flightFirst) this.sendPackets();
     this.conn.close(false, info.code, enc.encode(info.reason.slice(0, 512)));
     this.ep.handshakeFailed();
     this.finish(info);
+    if (flightFirst) this.sendPackets();
     this.ep.markDirty(this);
   }
 

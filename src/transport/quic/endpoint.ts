@@ -6,6 +6,7 @@ import { TimeoutError } from '../../core/index.js';
 import { type AbortOptions, type Clock, deadline, raceAbort, systemClock } from '../../runtime/index.js';
 import { CONNECTION_REFUSED_CODE } from '../codes.js';
 import { EndpointClosedError, TransportUsageError } from '../errors.js';
+import { reportHandshakeError } from '../handshake-error.js';
 import { Inbox } from '../inbox.js';
 import { emptyEndpointStats } from '../stats.js';
 import type {
@@ -71,6 +72,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
       this.config,
       options.tls,
       () => this.state === 'open',
+      options.onHandshakeError,
     );
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
@@ -138,9 +140,24 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   };
 
   surface(c: QuicConnection): void {
-    if (this.incoming.push(c)) return;
-    this.counters.dropped.overCapacity++;
-    void c.close({ code: CONNECTION_REFUSED_CODE, reason: 'accept queue full' });
+    // Handed out at the end of this I/O batch: a client that refused our certificate sends
+    // its last handshake flight and its CONNECTION_CLOSE back to back, and both are read
+    // before then, so such a connection is reported as a failed handshake, not surfaced.
+    setImmediate(() => {
+      if (!c.isOpen) {
+        void c.closed.then((info) =>
+          reportHandshakeError(
+            this.options.onHandshakeError,
+            c.remoteAddress,
+            info.error ?? new Error(info.reason),
+          ),
+        );
+        return;
+      }
+      if (this.incoming.push(c)) return;
+      this.counters.dropped.overCapacity++;
+      void c.close({ code: CONNECTION_REFUSED_CODE, reason: 'accept queue full' });
+    });
   }
 
   release(c: QuicConnection): void {

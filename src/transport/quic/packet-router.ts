@@ -5,7 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { TimeoutError } from '../../core/index.js';
-import type { Address, EndpointStats, TlsOptions } from '../types.js';
+import { reportHandshakeError } from '../handshake-error.js';
+import type { Address, EndpointOptions, EndpointStats, TlsOptions } from '../types.js';
 import type { Admission } from './admission.js';
 import { CID_LEN, type CidRegistry, cidKey } from './cid-registry.js';
 import type { ResolvedOptions } from './config.js';
@@ -30,6 +31,7 @@ export class PacketRouter {
     private readonly tls: TlsOptions,
     /** False once the endpoint is closing: new Initials are then ignored. */
     private readonly isOpen: () => boolean,
+    private readonly onHandshakeError: EndpointOptions['onHandshakeError'],
   ) {
     this.byCid = registry.byCid;
   }
@@ -108,7 +110,10 @@ export class PacketRouter {
       this.admission.halfOpen--;
       this.ep.clock.clearTimeout(timer);
     };
-    conn.ready.then(done, done);
+    conn.ready.then(done, (e: unknown) => {
+      done();
+      reportHandshakeError(this.onHandshakeError, from, e);
+    });
   }
 
   private negotiateVersion(scid: Uint8Array, dcid: Uint8Array, to: Address): void {

@@ -129,6 +129,35 @@ export function tlsTests(h: TransportHarness): void {
       await expectRefused(client.dial(server.address, { timeoutMs: 5_000 }), 'local');
     });
 
+    it('the accepting side hears of refused handshakes through onHandshakeError', {
+      timeout: 10_000,
+    }, async (t) => {
+      const f = await certFixtures();
+      const heard: { port: number; error: Error }[] = [];
+      const onHandshakeError = (i: { remoteAddress: { port: number }; error: Error }) =>
+        void heard.push({ port: i.remoteAddress.port, error: i.error });
+      // 1. The server refuses the client (untrusted CA).
+      const server = await openEndpoint(t, h, { tls: tls(f.server, f.ca), onHandshakeError });
+      const intruder = await openEndpoint(t, h, { tls: tls(f.untrusted, f.ca) });
+      await expectRefused(intruder.dial(server.address, { timeoutMs: 5_000 }), 'remote');
+      await waitFor(() => heard.length >= 1, { timeoutMs: 3_000, what: 'onHandshakeError (server refused)' });
+      assert.equal(heard[0]!.port, intruder.address.port);
+      isTlsError('local')(heard[0]!.error);
+      // 2. The client refuses the server (its verifyPeer throws): the server hears the peer's refusal.
+      const picky = await openEndpoint(t, h, {
+        tls: tls(f.client, f.ca, {
+          verifyPeer: () => {
+            throw new Error('wrong realm');
+          },
+        }),
+      });
+      await expectRefused(picky.dial(server.address, { timeoutMs: 5_000 }), 'local');
+      await waitFor(() => heard.length >= 2, { timeoutMs: 3_000, what: 'onHandshakeError (client refused)' });
+      assert.equal(heard[1]!.port, picky.address.port);
+      isTlsError('remote')(heard[1]!.error);
+      assert.match(heard[1]!.error.message, /wrong realm/);
+    });
+
     it('a connection exposes the peer DER chain on both sides', { timeout: 10_000 }, async (t) => {
       const seen: PeerInfo[] = [];
       const f = await certFixtures();
