@@ -3,10 +3,10 @@
  * This entry point re-exports each layer's public API.
  * @packageDocumentation
  */
+export * from './config/index.js';
 export * from './core/index.js';
+export * from './logging/index.js';
+export * from './protocol/index.js';
 export * from './runtime/index.js';
 export * from './security/index.js';
 export * from './transport/index.js';
-
-/** Package version. */
-export const version = '0.1.0';
