@@ -1,8 +1,7 @@
 import { createPrivateKey, type KeyObject, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
 import { MaculaError } from '../core/index.js';
+import { PROTOCOL_VERSION } from '../protocol/index.js';
 
-/** Protocol version this build speaks. */
-export const PROTOCOL_VERSION = 1;
 
 /** Why a handshake failed; also sent to the peer in an ERROR frame. */
 export type HandshakeErrorCode =

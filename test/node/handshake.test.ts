@@ -5,9 +5,9 @@ import {
   type HandshakeChannel,
   type HandshakeMessage,
   type LocalIdentity,
-  PROTOCOL_VERSION,
   runHandshake,
 } from '../../src/node/handshake.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { AsyncQueue } from '../../src/runtime/index.js';
 import { issueCertificate, pemToDerChain } from '../../src/security/index.js';
 
