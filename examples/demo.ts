@@ -1,66 +1,88 @@
-// `npm run demo`: three QUIC endpoints on loopback form a full mesh with mutual TLS
-// (certificates from one realm CA), ping each other over streams and datagrams, and
-// print what they see. The node layer (identity, membership, pub/sub) builds on this.
-import {
-  type Connection,
-  createCertificateAuthority,
-  createQuicTransport,
-  issueCertificate,
-} from '../src/index.js';
+// `npm run demo`: a local mesh of three `macula start` processes over QUIC on loopback,
+// as in the Quick Start: node 1 starts alone, node 2 bootstraps from node 1, node 3 from
+// both. Their output is shown prefixed; once every node has its peers, node 1's status is
+// printed and all three are stopped with SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
-const NODES = 3;
-const transport = createQuicTransport();
-const ca = await createCertificateAuthority({ commonName: 'org.example.mesh CA' });
+const BIN = new URL('../bin/macula.mjs', import.meta.url).pathname;
+const REALM = 'org.example.mesh';
+const root = mkdtempSync(join(tmpdir(), 'macula-demo-'));
 
-const endpoints = await Promise.all(
-  Array.from({ length: NODES }, async (_, i) => {
-    const cert = await issueCertificate(
-      { commonName: `node${i + 1}`, uris: [`macula://org.example.mesh/node${i + 1}`] },
-      ca,
-    );
-    const ep = await transport.createEndpoint({ host: '127.0.0.1', tls: { ...cert, ca: ca.cert } });
-    // Every node echoes what arrives on a stream and answers datagrams.
-    ep.onConnection((conn) => serve(conn));
-    console.log(`[node${i + 1}] listening on ${ep.address.host}:${ep.address.port} (UDP, QUIC + TLS 1.3)`);
-    return ep;
-  }),
-);
-
-function serve(conn: Connection): void {
-  conn.onStream(async (s) => {
-    try {
-      for await (const chunk of s) await s.write(chunk);
-      await s.end();
-    } catch {
-      // The peer went away mid-stream: nothing to answer.
-    }
-  });
-  conn.onDatagram((d) => conn.sendDatagram(d));
+interface Running {
+  name: string;
+  child: ChildProcess;
+  port: Promise<number>;
+  peers: Set<string>;
 }
 
-const name = (port: number) => `node${endpoints.findIndex((e) => e.address.port === port) + 1}`;
-for (let i = 0; i < NODES; i++) {
-  for (let j = i + 1; j < NODES; j++) {
-    const a = endpoints[i]!;
-    const b = endpoints[j]!;
-    const conn = await a.dial(b.address, { timeoutMs: 5000 });
-    const stream = await conn.openStream();
-    const t0 = performance.now();
-    await stream.end(new TextEncoder().encode(`hello from node${i + 1}`));
-    let reply = '';
-    for await (const chunk of stream) reply += new TextDecoder().decode(chunk);
-    const ms = (performance.now() - t0).toFixed(2);
-    const echo = conn.receiveDatagram({ timeoutMs: 2000 });
-    conn.sendDatagram(new Uint8Array([1, 2, 3]));
-    const dg = await echo.catch(() => null);
-    console.log(
-      `[node${i + 1}] connected to ${name(b.address.port)}: echo "${reply}" in ${ms} ms, ` +
-        `datagram ${dg ? 'echoed' : 'lost'}, RTT ${conn.stats().rttMs.toFixed(2)} ms, peer cert ${conn.peerCertificates[0]?.byteLength} bytes`,
-    );
+function start(name: string, bootstrap: number[]): Running {
+  // --log-level warn: the [info] lines already tell the story; warnings still show.
+  const args = [
+    'start',
+    '--log-level',
+    'warn',
+    '--realm',
+    REALM,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--name',
+    name,
+    '--data-dir',
+    join(root, name),
+  ];
+  for (const p of bootstrap) args.push('--bootstrap', `127.0.0.1:${p}`);
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const peers = new Set<string>();
+  let resolvePort!: (p: number) => void;
+  const port = new Promise<number>((r) => {
+    resolvePort = r;
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    console.log(`${name.padEnd(6)}| ${line}`);
+    const listening = /Listening on [^:]+:(\d+)/.exec(line);
+    if (listening) resolvePort(Number(listening[1]));
+    const peer = /(?:Connected to|Handshake complete): (?:\w+ \()?(\w+)/.exec(line);
+    if (peer) peers.add(peer[1]!);
+  });
+  return { name, child, port, peers };
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`demo: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-const total = endpoints.reduce((n, e) => n + e.connections().length, 0) / 2;
-console.log(`mesh up: ${NODES} nodes, ${total} connections`);
-await Promise.all(endpoints.map((e) => e.close({ reason: 'demo done' })));
-console.log('all endpoints closed cleanly');
+const nodes: Running[] = [];
+try {
+  const n1 = start('node1', []);
+  nodes.push(n1);
+  const p1 = await n1.port;
+  const n2 = start('node2', [p1]);
+  nodes.push(n2);
+  const p2 = await n2.port;
+  nodes.push(start('node3', [p1, p2]));
+  await until(() => nodes.every((n) => n.peers.size >= 1), 'every node to have a peer');
+  await until(() => nodes[2]!.peers.size >= 2, 'node3 to reach both nodes');
+  const status = spawn(process.execPath, [BIN, 'status', '--data-dir', join(root, 'node1')], {
+    stdio: 'inherit',
+  });
+  await once(status, 'exit');
+  console.log(`mesh up: ${nodes.length} nodes; stopping them with SIGTERM`);
+} finally {
+  for (const n of nodes) n.child.kill('SIGTERM');
+  const codes = await Promise.all(
+    nodes.map((n) => n.child.exitCode ?? once(n.child, 'exit').then(([c]) => c)),
+  );
+  console.log(`all nodes stopped (exit codes ${codes.join(', ')})`);
+  rmSync(root, { recursive: true, force: true });
+}

@@ -6,6 +6,7 @@
 export * from './config/index.js';
 export * from './core/index.js';
 export * from './logging/index.js';
+export * from './node/index.js';
 export * from './protocol/index.js';
 export * from './runtime/index.js';
 export * from './security/index.js';

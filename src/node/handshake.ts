@@ -2,7 +2,6 @@ import { createPrivateKey, type KeyObject, randomBytes, sign, verify, X509Certif
 import { MaculaError } from '../core/index.js';
 import { PROTOCOL_VERSION } from '../protocol/index.js';
 
-
 /** Why a handshake failed; also sent to the peer in an ERROR frame. */
 export type HandshakeErrorCode =
   | 'VERSION_MISMATCH'
@@ -30,6 +29,8 @@ export interface Hello {
   version: number;
   nodeId: string;
   realm: string;
+  /** Optional human-readable name (for logs and tools only; never trusted for identity). */
+  name?: string;
   capabilities: string[];
   /** Node start time (ms since epoch): lets a peer tell a restarted node from a stale one. */
   createdAt: number;
@@ -58,6 +59,7 @@ export interface HandshakeChannel {
 export interface LocalIdentity {
   nodeId: string;
   realm: string;
+  name?: string;
   /** PEM private key (Ed25519 or ECDSA) behind the certificate. */
   key: string;
   capabilities: string[];
@@ -67,6 +69,7 @@ export interface LocalIdentity {
 export interface PeerResult {
   nodeId: string;
   realm: string;
+  name?: string;
   version: number;
   capabilities: string[];
   createdAt: number;
@@ -101,6 +104,12 @@ function checkHello(h: Hello, me: LocalIdentity, peerNodeId: string): void {
       `Peer claims node id ${h.nodeId} but its certificate says ${peerNodeId}`,
     );
   }
+  const wellFormed =
+    Array.isArray(h.capabilities) &&
+    h.capabilities.every((c) => typeof c === 'string') &&
+    typeof h.createdAt === 'number' &&
+    (h.name === undefined || typeof h.name === 'string');
+  if (!wellFormed) throw new HandshakeError('BAD_HANDSHAKE', 'Peer hello is malformed');
   if (!(h.nonce instanceof Uint8Array) || h.nonce.byteLength !== 32) {
     throw new HandshakeError('BAD_HANDSHAKE', 'Peer hello has no 32-byte nonce');
   }
@@ -164,6 +173,7 @@ export async function runHandshake(
     version: PROTOCOL_VERSION,
     nodeId: me.nodeId,
     realm: me.realm,
+    ...(me.name ? { name: me.name } : {}),
     capabilities: me.capabilities,
     createdAt: me.createdAt,
     nonce,
@@ -188,6 +198,7 @@ export async function runHandshake(
     return {
       nodeId: peer.nodeId,
       realm: peer.realm,
+      ...(typeof peer.name === 'string' ? { name: peer.name.slice(0, 64) } : {}),
       version: peer.version,
       capabilities: peer.capabilities,
       createdAt: peer.createdAt,

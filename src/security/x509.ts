@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { IdentityError } from './errors.js';
+import { generateKeyPair, importKeyPair } from './keys.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -58,13 +60,9 @@ async function exportKey(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
-async function generateKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ED25519, true, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
 /** Creates a self-signed Ed25519 CA certificate. */
 export async function createCertificateAuthority(o: CertOptions): Promise<CertificateAuthority> {
-  const keys = await generateKeys();
+  const keys = await generateKeyPair();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: nextSerial(),
     name: `CN=${o.commonName}`,
@@ -74,17 +72,37 @@ export async function createCertificateAuthority(o: CertOptions): Promise<Certif
     extensions: [
       new x509.BasicConstraintsExtension(true, 1, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ...sanExtension(o),
     ],
   });
   return { keys, certificate, cert: certificate.toString('pem'), key: await exportKey(keys.privateKey) };
 }
 
-/** Issues an Ed25519 end-entity certificate signed by `ca` (or self-signed when `ca` is omitted). */
+/**
+ * A CA from its PEM certificate and PKCS#8 Ed25519 key, to issue more certificates with.
+ * Throws when the key is not Ed25519, or IdentityError `KEY_CERT_MISMATCH` when it does
+ * not belong to the certificate.
+ */
+export async function importCertificateAuthority(bundle: CertificateBundle): Promise<CertificateAuthority> {
+  const certificate = new x509.X509Certificate(bundle.cert);
+  const keys = await importKeyPair(bundle.key);
+  const spki = new Uint8Array(await webcrypto.subtle.exportKey('spki', keys.publicKey));
+  if (!Buffer.from(certificate.publicKey.rawData).equals(spki)) {
+    throw new IdentityError('KEY_CERT_MISMATCH', 'The CA key does not belong to the CA certificate');
+  }
+  return { keys, certificate, cert: bundle.cert, key: bundle.key };
+}
+
+/**
+ * Issues an Ed25519 end-entity certificate signed by `ca` (or self-signed when `ca` is
+ * omitted), for `keys` when given (a fresh key pair otherwise).
+ */
 export async function issueCertificate(
   o: CertOptions,
   ca?: CertificateAuthority,
+  keys?: CryptoKeyPair,
 ): Promise<CertificateBundle> {
-  const keys = await generateKeys();
+  keys ??= await generateKeyPair();
   const extensions = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),

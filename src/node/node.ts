@@ -1,0 +1,242 @@
+import { type AbortOptions, type Clock, systemClock, withDeadline } from '../runtime/index.js';
+import { identityTlsOptions, verifyPeerIdentity } from '../security/index.js';
+import {
+  type Address,
+  type Connection,
+  createQuicTransport,
+  type Endpoint,
+  TlsError,
+  type TlsOptions,
+} from '../transport/index.js';
+import { controlChannel } from './control.js';
+import { runHandshake } from './handshake.js';
+import type { NodeEvents, NodeLogger, NodeOptions, NodeStats, PeerSummary } from './types.js';
+
+/** Package version, reported by `node.version` and the CLI. */
+export const VERSION = '0.1.0';
+
+/** Application close codes the node uses on connections. */
+export const CLOSE = { normal: 0, handshakeFailed: 0x10, duplicate: 0x11, stopping: 0x12 } as const;
+
+interface Peer {
+  summary: PeerSummary;
+  conn: Connection;
+}
+
+const silent: NodeLogger = { info() {}, warn() {}, debug() {} };
+
+/**
+ * A Macula node: an endpoint plus verified peers. Every connection runs the Macula
+ * handshake on its first stream before it counts as a peer; at most one connection is
+ * kept per peer (when both dial at once, the one dialed by the smaller node id wins, a
+ * rule both sides apply the same way).
+ */
+export class MaculaNode {
+  readonly version = VERSION;
+  readonly nodeId: string;
+  readonly realm: string;
+  private endpoint: Endpoint | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly peers = new Map<string, Peer>();
+  private readonly listeners = new Map<keyof NodeEvents, Set<(e: never) => void>>();
+  private readonly clock: Clock;
+  private readonly log: NodeLogger;
+  private startedAt = 0;
+  private handshakesFailed = 0;
+
+  constructor(private readonly opts: NodeOptions) {
+    this.nodeId = opts.identity.nodeId;
+    this.realm = opts.identity.realm;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? silent;
+  }
+
+  /** The bound address (after start). */
+  get address(): Address {
+    if (!this.endpoint) throw new Error('Node is not started');
+    return this.endpoint.address;
+  }
+
+  /** Binds the endpoint and starts accepting peers. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    const transport = this.opts.transport ?? createQuicTransport();
+    this.endpoint = await transport.createEndpoint({
+      host: this.opts.listen?.host,
+      port: this.opts.listen?.port,
+      idleTimeoutMs: this.opts.idleTimeoutMs,
+      clock: this.opts.clock,
+      tls: this.tlsOptions(),
+      onHandshakeError: ({ remoteAddress, error }) => this.refused(remoteAddress, error),
+    });
+    this.startedAt = this.clock.now();
+    this.endpoint.onConnection((conn) => {
+      this.adopt(conn, 'inbound').catch((e: unknown) =>
+        this.log.debug({ err: e }, 'inbound handshake failed'),
+      );
+    });
+    this.log.info({ nodeId: this.nodeId, realm: this.realm, address: this.endpoint.address }, 'node started');
+  }
+
+  /** TLS with our identity; our refusals of a peer certificate are reported as `peer:refused`. */
+  private tlsOptions(): TlsOptions {
+    const tls = identityTlsOptions(this.opts.identity, { realm: this.realm, caPem: this.opts.ca });
+    const check = tls.verifyPeer;
+    if (!check) return tls;
+    return {
+      ...tls,
+      verifyPeer: async (peer) => {
+        try {
+          await check(peer);
+        } catch (e) {
+          this.emit('peer:refused', { address: peer.remoteAddress, reason: (e as Error).message, by: 'us' });
+          throw e;
+        }
+      },
+    };
+  }
+
+  private refused(address: Address, error: Error): void {
+    // Our own refusals were already reported by the verify hook.
+    if (error instanceof TlsError && error.side === 'local') return;
+    this.emit('peer:refused', { address, reason: error.message, by: 'peer' });
+  }
+
+  /** Closes every connection and the endpoint, releasing every socket and timer. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.starting?.catch(() => {});
+      await this.endpoint?.close({ code: CLOSE.stopping, reason: 'node stopping' });
+      this.peers.clear();
+    })();
+    return this.stopping;
+  }
+
+  /** Dials `address`, runs the handshake and returns the peer. */
+  async connect(address: Address, opts?: AbortOptions): Promise<PeerSummary> {
+    if (!this.endpoint || this.stopping) throw new Error('Node is not running');
+    const conn = await this.endpoint.dial(address, opts);
+    return this.adopt(conn, 'outbound');
+  }
+
+  /** Verified peers, one per node. */
+  connections(): PeerSummary[] {
+    return [...this.peers.values()].map((p) => ({ ...p.summary, rttMs: p.conn.stats().rttMs }));
+  }
+
+  stats(): NodeStats {
+    let bytesSent = 0;
+    let bytesReceived = 0;
+    let messagesSent = 0;
+    let messagesReceived = 0;
+    for (const p of this.peers.values()) {
+      const s = p.conn.stats();
+      bytesSent += s.bytesSent;
+      bytesReceived += s.bytesReceived;
+      messagesSent += s.packetsSent;
+      messagesReceived += s.packetsReceived;
+    }
+    return {
+      uptimeMs: this.startedAt ? this.clock.now() - this.startedAt : 0,
+      activeConnections: this.peers.size,
+      messagesSent,
+      messagesReceived,
+      bytesSent,
+      bytesReceived,
+      handshakesFailed: this.handshakesFailed,
+    };
+  }
+
+  /** Subscribes to a node event; returns the unsubscribe function. */
+  on<K extends keyof NodeEvents>(event: K, listener: (e: NodeEvents[K]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as (e: never) => void);
+    return () => set.delete(listener as (e: never) => void);
+  }
+
+  private emit<K extends keyof NodeEvents>(event: K, e: NodeEvents[K]): void {
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        (l as (e: NodeEvents[K]) => void)(e);
+      } catch (err) {
+        this.log.warn({ err, event }, 'node event listener threw');
+      }
+    }
+  }
+
+  private async adopt(conn: Connection, direction: 'inbound' | 'outbound'): Promise<PeerSummary> {
+    const { nodeId: peerId } = verifyPeerIdentity(conn.peerCertificates, { realm: this.realm });
+    const peerNodeId = peerId.hex;
+    try {
+      const summary = await withDeadline(
+        this.clock,
+        { timeoutMs: this.opts.handshakeTimeoutMs ?? 10_000 },
+        'Macula handshake',
+        async () => {
+          const stream = direction === 'outbound' ? await conn.openStream() : await conn.acceptStream();
+          const ch = controlChannel(stream);
+          const me = {
+            ...this.opts.identity,
+            name: this.opts.name,
+            capabilities: this.opts.capabilities ?? [],
+            createdAt: Date.now() - this.uptime(),
+          };
+          const role = direction === 'outbound' ? 'client' : 'server';
+          const peer = await runHandshake(ch, role, me, peerNodeId, conn.peerCertificates[0]!);
+          return {
+            nodeId: peerNodeId,
+            ...(peer.name ? { name: peer.name } : {}),
+            address: conn.remoteAddress,
+            direction,
+            state: 'connected' as const,
+            rttMs: conn.stats().rttMs,
+            since: Date.now(),
+          };
+        },
+      );
+      return this.register(conn, summary);
+    } catch (e) {
+      this.handshakesFailed++;
+      await conn.close({ code: CLOSE.handshakeFailed, reason: (e as Error).message.slice(0, 200) });
+      this.emit('error', e as Error);
+      throw e;
+    }
+  }
+
+  private uptime(): number {
+    return this.startedAt ? this.clock.now() - this.startedAt : 0;
+  }
+
+  /** Keeps one connection per peer: the one dialed by the smaller node id. */
+  private register(conn: Connection, summary: PeerSummary): PeerSummary {
+    const dialer = (s: PeerSummary) => (s.direction === 'outbound' ? this.nodeId : s.nodeId);
+    const existing = this.peers.get(summary.nodeId);
+    if (existing && existing.conn !== conn) {
+      const keepNew = dialer(summary) < dialer(existing.summary);
+      const loser = keepNew ? existing : { conn, summary };
+      void loser.conn.close({ code: CLOSE.duplicate, reason: 'duplicate connection' });
+      if (!keepNew) return existing.summary;
+    }
+    this.peers.set(summary.nodeId, { conn, summary });
+    conn.closed.then((info) => {
+      if (this.peers.get(summary.nodeId)?.conn !== conn) return;
+      this.peers.delete(summary.nodeId);
+      this.emit('peer:disconnected', { nodeId: summary.nodeId, reason: info.reason || info.kind });
+    });
+    this.log.info(
+      { peer: summary.nodeId.slice(0, 8), address: summary.address, direction: summary.direction },
+      'peer connected',
+    );
+    this.emit('peer:connected', summary);
+    return summary;
+  }
+}

@@ -1,0 +1,73 @@
+import type { AbortOptions, Clock } from '../runtime/index.js';
+import type { Address, Transport } from '../transport/index.js';
+
+/** A node's identity: its certificate and key, and what they prove. */
+export interface NodeIdentityMaterial {
+  /** 64 hex chars: SHA-256 of the certificate's public key. */
+  nodeId: string;
+  realm: string;
+  /** PEM certificate chain (leaf first). */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+}
+
+/** Minimal logger the node writes to (pino-compatible). */
+export interface NodeLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface NodeOptions {
+  identity: NodeIdentityMaterial;
+  /** Human-readable name announced in the handshake (logs and tools only). */
+  name?: string;
+  /** PEM realm CA: when set, only peers with a certificate from it can connect. */
+  ca?: string;
+  listen?: { host?: string; port?: number };
+  /** Defaults to QUIC. */
+  transport?: Transport;
+  capabilities?: string[];
+  /** Handshake deadline after the transport connected (default 10 000 ms). */
+  handshakeTimeoutMs?: number;
+  /** Idle timeout of connections (default 30 000 ms). */
+  idleTimeoutMs?: number;
+  logger?: NodeLogger;
+  clock?: Clock;
+}
+
+export type PeerState = 'handshaking' | 'connected' | 'closing';
+
+/** One live peer, as `connections()` reports it. */
+export interface PeerSummary {
+  nodeId: string;
+  /** The name the peer announced, if any. */
+  name?: string;
+  address: Address;
+  /** Who dialed: `outbound` = we did. */
+  direction: 'inbound' | 'outbound';
+  state: PeerState;
+  rttMs: number;
+  since: number;
+}
+
+export interface NodeStats {
+  uptimeMs: number;
+  activeConnections: number;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  handshakesFailed: number;
+}
+
+export interface NodeEvents {
+  'peer:connected': PeerSummary;
+  'peer:disconnected': { nodeId: string; reason: string };
+  /** A connection was refused before it became a peer (wrong realm, untrusted certificate, failed handshake), by us or by the peer. */
+  'peer:refused': { address: Address; reason: string; by: 'us' | 'peer' };
+  error: Error;
+}
+
+export interface ConnectOptions extends AbortOptions {}
