@@ -83,28 +83,15 @@ export class MaculaNode {
     this.log.info({ nodeId: this.nodeId, realm: this.realm, address: this.endpoint.address }, 'node started');
   }
 
-  /** TLS with our identity; our refusals of a peer certificate are reported as `peer:refused`. */
+  /** TLS with our identity: realm and node-id checks run in the transport's verifyPeer hook. */
   private tlsOptions(): TlsOptions {
-    const tls = identityTlsOptions(this.opts.identity, { realm: this.realm, caPem: this.opts.ca });
-    const check = tls.verifyPeer;
-    if (!check) return tls;
-    return {
-      ...tls,
-      verifyPeer: async (peer) => {
-        try {
-          await check(peer);
-        } catch (e) {
-          this.emit('peer:refused', { address: peer.remoteAddress, reason: (e as Error).message, by: 'us' });
-          throw e;
-        }
-      },
-    };
+    return identityTlsOptions(this.opts.identity, { realm: this.realm, caPem: this.opts.ca });
   }
 
+  /** A handshake that failed before it made a peer, inbound (endpoint hook) or outbound (connect). */
   private refused(address: Address, error: Error): void {
-    // Our own refusals were already reported by the verify hook.
-    if (error instanceof TlsError && error.side === 'local') return;
-    this.emit('peer:refused', { address, reason: error.message, by: 'peer' });
+    const by = error instanceof TlsError && error.side === 'remote' ? 'peer' : 'us';
+    this.emit('peer:refused', { address, reason: error.message, by });
   }
 
   /** Closes every connection and the endpoint, releasing every socket and timer. Idempotent. */
@@ -120,7 +107,13 @@ export class MaculaNode {
   /** Dials `address`, runs the handshake and returns the peer. */
   async connect(address: Address, opts?: AbortOptions): Promise<PeerSummary> {
     if (!this.endpoint || this.stopping) throw new Error('Node is not running');
-    const conn = await this.endpoint.dial(address, opts);
+    let conn: Connection;
+    try {
+      conn = await this.endpoint.dial(address, opts);
+    } catch (e) {
+      if (e instanceof TlsError) this.refused(address, e);
+      throw e;
+    }
     return this.adopt(conn, 'outbound');
   }
 
@@ -205,11 +198,38 @@ export class MaculaNode {
       );
       return this.register(conn, summary);
     } catch (e) {
+      // Lost a simultaneous-dial tie-break: we are connected, through the other connection.
+      const survivor = await this.survivor(peerNodeId, conn);
+      if (survivor) return survivor;
       this.handshakesFailed++;
       await conn.close({ code: CLOSE.handshakeFailed, reason: (e as Error).message.slice(0, 200) });
       this.emit('error', e as Error);
       throw e;
     }
+  }
+
+  /**
+   * When `conn` was closed by the peer as a duplicate, the peer kept the other connection:
+   * resolves with that peer once its handshake completes here (or undefined).
+   */
+  private async survivor(nodeId: string, conn: Connection): Promise<PeerSummary | undefined> {
+    const info = await Promise.race([conn.closed, Promise.resolve(undefined)]);
+    const duplicate = info?.kind === 'remote' && info.code === CLOSE.duplicate;
+    const now = this.peers.get(nodeId);
+    if (now && now.conn !== conn) return now.summary;
+    if (!duplicate) return undefined;
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        off();
+        resolve(undefined);
+      }, this.opts.handshakeTimeoutMs ?? 10_000);
+      const off = this.on('peer:connected', (p) => {
+        if (p.nodeId !== nodeId) return;
+        this.clock.clearTimeout(timer);
+        off();
+        resolve(p);
+      });
+    });
   }
 
   private uptime(): number {
@@ -230,7 +250,18 @@ export class MaculaNode {
     conn.closed.then((info) => {
       if (this.peers.get(summary.nodeId)?.conn !== conn) return;
       this.peers.delete(summary.nodeId);
-      this.emit('peer:disconnected', { nodeId: summary.nodeId, reason: info.reason || info.kind });
+      const reason = info.reason || info.kind;
+      if (info.kind !== 'remote' || info.code !== CLOSE.duplicate) {
+        this.emit('peer:disconnected', { nodeId: summary.nodeId, reason });
+        return;
+      }
+      // The peer kept our other connection (simultaneous dial): its handshake is about to
+      // complete here. Report a disconnect only if it does not within the handshake timeout.
+      this.clock.setTimeout(() => {
+        if (!this.peers.has(summary.nodeId) && !this.stopping) {
+          this.emit('peer:disconnected', { nodeId: summary.nodeId, reason });
+        }
+      }, this.opts.handshakeTimeoutMs ?? 10_000);
     });
     this.log.info(
       { peer: summary.nodeId.slice(0, 8), address: summary.address, direction: summary.direction },
