@@ -12,17 +12,28 @@ import {
  * stream): hello = HANDSHAKE, proof = HANDSHAKE_ACK, refusal = ERROR. The same stream
  * then carries the node's control traffic (PING/PONG, HEARTBEAT, CLOSE).
  */
+/** Macula frames counted for `node.stats()`. */
+export interface FrameCounters {
+  sent: number;
+  received: number;
+}
+
 export function controlChannel(
   stream: Stream,
+  counters: FrameCounters,
 ): HandshakeChannel & { frames: AsyncIterator<{ type: number; payload: unknown }> } {
   const frames = readFrames(stream)[Symbol.asyncIterator]();
   return {
     frames,
-    send: (m) => writeFrame(stream, typeOf(m), m),
+    send: async (m) => {
+      await writeFrame(stream, typeOf(m), m);
+      counters.sent++;
+    },
     async receive() {
       const r = await frames.next();
       if (r.done)
         throw new HandshakeError('BAD_HANDSHAKE', 'Peer closed the control stream during the handshake');
+      counters.received++;
       return toMessage(r.value.type, r.value.payload);
     },
   };

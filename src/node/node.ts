@@ -44,6 +44,8 @@ export class MaculaNode {
   private readonly log: NodeLogger;
   private startedAt = 0;
   private handshakesFailed = 0;
+  /** Macula frames exchanged (all peers, since start). */
+  private readonly frames = { sent: 0, received: 0 };
 
   constructor(private readonly opts: NodeOptions) {
     this.nodeId = opts.identity.nodeId;
@@ -125,20 +127,16 @@ export class MaculaNode {
   stats(): NodeStats {
     let bytesSent = 0;
     let bytesReceived = 0;
-    let messagesSent = 0;
-    let messagesReceived = 0;
     for (const p of this.peers.values()) {
       const s = p.conn.stats();
       bytesSent += s.bytesSent;
       bytesReceived += s.bytesReceived;
-      messagesSent += s.packetsSent;
-      messagesReceived += s.packetsReceived;
     }
     return {
-      uptimeMs: this.startedAt ? this.clock.now() - this.startedAt : 0,
+      uptimeMs: this.uptime(),
       activeConnections: this.peers.size,
-      messagesSent,
-      messagesReceived,
+      messagesSent: this.frames.sent,
+      messagesReceived: this.frames.received,
       bytesSent,
       bytesReceived,
       handshakesFailed: this.handshakesFailed,
@@ -176,7 +174,7 @@ export class MaculaNode {
         'Macula handshake',
         async () => {
           const stream = direction === 'outbound' ? await conn.openStream() : await conn.acceptStream();
-          const ch = controlChannel(stream);
+          const ch = controlChannel(stream, this.frames);
           const me = {
             ...this.opts.identity,
             name: this.opts.name,

@@ -55,8 +55,10 @@ export interface PeerSummary {
 export interface NodeStats {
   uptimeMs: number;
   activeConnections: number;
+  /** Macula frames sent and received (all peers, since start). */
   messagesSent: number;
   messagesReceived: number;
+  /** QUIC bytes on the current peers' connections. */
   bytesSent: number;
   bytesReceived: number;
   handshakesFailed: number;

@@ -58,6 +58,9 @@ describe('MaculaNode', () => {
     const s = a.stats();
     assert.equal(s.activeConnections, 1);
     assert.ok(s.bytesSent > 0 && s.bytesReceived > 0);
+    // The handshake: our hello and proof out, the peer's hello and proof in.
+    assert.equal(s.messagesSent, 2);
+    assert.equal(s.messagesReceived, 2);
     assert.equal(a.version, '0.1.0');
   });
 
