@@ -1,4 +1,5 @@
 /** Streaming and one-shot frame decoding. */
+import { concatBytes } from '../runtime/index.js';
 import { asProtocolError, ProtocolError } from './errors.js';
 import { type FrameHeader, readHeader, resolveLimit } from './header.js';
 import { decodePayload } from './payload.js';
@@ -111,23 +112,13 @@ export class FrameDecoder {
   }
 
   private finishBuffered(header: FrameHeader): Frame {
-    const body = this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.partsLen);
+    const body = this.parts.length === 1 ? this.parts[0]! : concatBytes(this.parts, this.partsLen);
     this.header = null;
     this.headLen = 0;
     this.parts = [];
     this.partsLen = 0;
     return decodePayload(header, body, 0, this.maxFrameSize);
   }
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /**

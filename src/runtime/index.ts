@@ -7,6 +7,7 @@ export {
   withDeadline,
 } from './abort.js';
 export { AsyncQueue } from './async-queue.js';
+export { concatBytes } from './bytes.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
 export { VirtualClock } from './virtual-clock.js';

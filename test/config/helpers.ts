@@ -34,3 +34,14 @@ export async function rejection(p: Promise<unknown>): Promise<ConfigError> {
   }
   assert.fail('expected a ConfigError');
 }
+
+/** The whole config a bare `{ realm: 'org.example.mesh' }` resolves to: every default spelled out. */
+export const DEFAULTS_FOR_EXAMPLE_REALM = {
+  realm: 'org.example.mesh',
+  listen: { host: '0.0.0.0', port: 4433 },
+  discovery: { methods: ['static'], staticNodes: [] },
+  topology: { type: 'k-regular', k: 2 },
+  cert: 'auto',
+  dataDir: '.macula',
+  logLevel: 'info',
+} as const;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig, parseHostPort } from '../../src/config/index.js';
 import { MaculaError } from '../../src/core/index.js';
+import { DEFAULTS_FOR_EXAMPLE_REALM } from './helpers.js';
 
 /** The `path: message` lines of the ConfigError thrown by `fn` (the header line dropped). */
 function problemLines(fn: () => unknown): string[] {
@@ -16,15 +17,7 @@ function problemLines(fn: () => unknown): string[] {
 
 describe('parseConfig', () => {
   it('fills every default around the realm', () => {
-    assert.deepEqual(parseConfig({ realm: 'org.example.mesh' }), {
-      realm: 'org.example.mesh',
-      listen: { host: '0.0.0.0', port: 4433 },
-      discovery: { methods: ['static'], staticNodes: [] },
-      topology: { type: 'k-regular', k: 2 },
-      cert: 'auto',
-      dataDir: '.macula',
-      logLevel: 'info',
-    });
+    assert.deepEqual(parseConfig({ realm: 'org.example.mesh' }), DEFAULTS_FOR_EXAMPLE_REALM);
   });
 
   it('keeps given values, including cert files and a name', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/index.js';
-import { rejection, useTempDir } from './helpers.js';
+import { DEFAULTS_FOR_EXAMPLE_REALM, rejection, useTempDir } from './helpers.js';
 
 const tmp = useTempDir();
 const tempFile = tmp.file;
@@ -22,15 +22,7 @@ logLevel: debug
 describe('resolveConfig', () => {
   it('gives the defaults when only the realm is set', async () => {
     const cfg = await resolveConfig({ env: { MACULA_REALM: 'org.example.mesh' } });
-    assert.deepEqual(cfg, {
-      realm: 'org.example.mesh',
-      listen: { host: '0.0.0.0', port: 4433 },
-      discovery: { methods: ['static'], staticNodes: [] },
-      topology: { type: 'k-regular', k: 2 },
-      cert: 'auto',
-      dataDir: '.macula',
-      logLevel: 'info',
-    });
+    assert.deepEqual(cfg, DEFAULTS_FOR_EXAMPLE_REALM);
   });
 
   it('reads process.env when no env is given', async () => {

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../runtime/index.js';
 import type { MemStream } from './mem-stream.js';
 import type { Frame } from './packets.js';
 
@@ -66,12 +67,5 @@ export function grantCredit(s: MemStream, threshold: number): boolean {
 
 /** Copies `parts` (totalling `n` bytes) into one new buffer. */
 function joinCopy(parts: readonly Uint8Array[], n: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!.slice();
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]!.slice() : concatBytes(parts, n);
 }
