@@ -1,4 +1,5 @@
 import { type NodeConfig, parseHostPort, resolveConfig } from '../config/index.js';
+import { MaculaError } from '../core/index.js';
 import { createLogger } from '../logging/index.js';
 import { createNode, type MaculaNode } from '../node/index.js';
 import { loadCaIdentity, loadOrCreateIdentity } from '../security/index.js';
@@ -116,7 +117,7 @@ function control(node: MaculaNode, config: NodeConfig, command: string): unknown
       connections: node.connections(),
     };
   }
-  throw new Error(`unknown command ${command}`);
+  throw new MaculaError('UNKNOWN_COMMAND', `unknown control command ${command}`);
 }
 
 /** Dials every bootstrap node until connected, backing off up to 10 s; any one is enough. */

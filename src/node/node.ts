@@ -1,3 +1,4 @@
+import { MaculaError } from '../core/index.js';
 import { type AbortOptions, type Clock, systemClock, withDeadline } from '../runtime/index.js';
 import { identityTlsOptions, verifyPeerIdentity } from '../security/index.js';
 import {
@@ -56,7 +57,7 @@ export class MaculaNode {
 
   /** The bound address (after start). */
   get address(): Address {
-    if (!this.endpoint) throw new Error('Node is not started');
+    if (!this.endpoint) throw new MaculaError('NOT_RUNNING', 'Node is not started');
     return this.endpoint.address;
   }
 
@@ -108,7 +109,7 @@ export class MaculaNode {
 
   /** Dials `address`, runs the handshake and returns the peer. */
   async connect(address: Address, opts?: AbortOptions): Promise<PeerSummary> {
-    if (!this.endpoint || this.stopping) throw new Error('Node is not running');
+    if (!this.endpoint || this.stopping) throw new MaculaError('NOT_RUNNING', 'Node is not running');
     let conn: Connection;
     try {
       conn = await this.endpoint.dial(address, opts);
@@ -165,8 +166,14 @@ export class MaculaNode {
   }
 
   private async adopt(conn: Connection, direction: 'inbound' | 'outbound'): Promise<PeerSummary> {
-    const { nodeId: peerId } = verifyPeerIdentity(conn.peerCertificates, { realm: this.realm });
-    const peerNodeId = peerId.hex;
+    let peerNodeId: string;
+    try {
+      // TLS already ran this check in verifyPeer; it is repeated here for the node id (cached, ~3 µs).
+      peerNodeId = verifyPeerIdentity(conn.peerCertificates, { realm: this.realm }).nodeId.hex;
+    } catch (e) {
+      await conn.close({ code: CLOSE.handshakeFailed, reason: (e as Error).message.slice(0, 200) });
+      throw e;
+    }
     try {
       const summary = await withDeadline(
         this.clock,
