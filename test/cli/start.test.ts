@@ -1,5 +1,7 @@
 // Real processes: `macula start` nodes over QUIC on loopback.
 import assert from 'node:assert/strict';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type CliProcess, macula, maculaOnce, tempDir } from './helpers.js';
 
@@ -87,5 +89,61 @@ describe('macula start (real processes)', { timeout: 60_000 }, () => {
     const r = await maculaOnce(['status', '--data-dir', tempDir('none')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no node is running/);
+  });
+});
+
+describe('macula cert + CA mode (real processes)', { timeout: 60_000 }, () => {
+  it('nodes with certificates from the realm CA connect; one from another CA is refused on both sides', async () => {
+    const realm = 'org.example.mesh';
+    const [caDir, otherCaDir] = [tempDir('ca'), tempDir('ca2')];
+    for (const dir of [caDir, otherCaDir]) {
+      const r = await maculaOnce(['cert', 'ca', '--realm', realm, '--out', dir, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const issue = async (ca: string) => {
+      const out = tempDir('crt');
+      const r = await maculaOnce(['cert', 'issue', '--realm', realm, '--ca', ca, '--out', out, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const issued = JSON.parse(r.stdout) as { nodeId: string };
+      assert.match(issued.nodeId, /^[0-9a-f]{64}$/);
+      // The config file names the CA and the node's files (cert: { ca, cert, key }).
+      const config = join(out, 'node.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          realm,
+          cert: { ca: join(ca, 'ca.crt'), cert: join(out, 'node.crt'), key: join(out, 'node.key') },
+        }),
+      );
+      assert.equal(statSync(join(out, 'node.key')).mode & 0o777, 0o600);
+      return { config, nodeId: issued.nodeId, dataDir: out };
+    };
+    const [n1cfg, n2cfg, intruderCfg] = [await issue(caDir), await issue(caDir), await issue(otherCaDir)];
+    const n1 = start(['--config', n1cfg.config, '--data-dir', n1cfg.dataDir]);
+    const port1 = await portOf(n1);
+    assert.equal((await n1.event('started')).nodeId, n1cfg.nodeId);
+    const n2 = start([
+      '--config',
+      n2cfg.config,
+      '--data-dir',
+      n2cfg.dataDir,
+      '--bootstrap',
+      `127.0.0.1:${port1}`,
+    ]);
+    assert.equal((await n2.event('peer:connected')).peer, n1cfg.nodeId);
+
+    const intruder = start([
+      '--config',
+      intruderCfg.config,
+      '--data-dir',
+      intruderCfg.dataDir,
+      '--bootstrap',
+      `127.0.0.1:${port1}`,
+    ]);
+    await intruder.event('peer:refused');
+    await n1.event('peer:refused');
+    assert.equal(n1.lines.filter((l) => l.event === 'peer:connected').length, 1, 'only n2 got in');
+    for (const p of [n1, n2, intruder]) p.child.kill('SIGTERM');
+    for (const p of [n1, n2, intruder]) assert.equal(await p.exited, 0);
   });
 });
