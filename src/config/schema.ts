@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { isRealm } from '../core/index.js';
 import { LOG_LEVELS } from '../logging/index.js';
 import { ConfigError } from './errors.js';
 import { HostPortSyntaxError, parseHostPort } from './host-port.js';
 import { showValue, toConfigIssues } from './issues.js';
 import { DISCOVERY_METHODS, type NodeConfig } from './types.js';
-
-const REALM_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 function intBetween(min: number, max: number) {
   return z
@@ -36,7 +35,9 @@ const certFiles = z.strictObject({ ca: nonEmpty, cert: nonEmpty, key: nonEmpty }
 /** The zod schema behind {@link parseConfig}. Objects are strict so misspelt options are reported. */
 export const nodeConfigSchema = z.strictObject({
   name: nonEmpty.optional(),
-  realm: z.string().regex(REALM_RE, {
+  // The same rule as core's parseRealm (labels ≤ 63, no leading/trailing hyphen), so a
+  // realm the config accepts is never refused later when the identity is made.
+  realm: z.string().refine(isRealm, {
     error: (iss) =>
       `must be reverse-DNS like org.example.mesh: two or more dot-separated labels of a-z, 0-9 and - (got ${showValue(iss.input)})`,
   }),

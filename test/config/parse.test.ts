@@ -16,6 +16,21 @@ function problemLines(fn: () => unknown): string[] {
 }
 
 describe('parseConfig', () => {
+  it('applies the same realm rule as core (label hyphens, label length)', () => {
+    const rule =
+      'realm: must be reverse-DNS like org.example.mesh: two or more dot-separated labels of a-z, 0-9 and -';
+    for (const realm of ['org.-example.mesh', 'org.example-.mesh']) {
+      assert.deepEqual(
+        problemLines(() => parseConfig({ realm })),
+        [`${rule} (got ${JSON.stringify(realm)})`],
+      );
+    }
+    // A 64-character label: the quoted value is shortened in the message.
+    const [long, ...rest] = problemLines(() => parseConfig({ realm: `org.${'a'.repeat(64)}` }));
+    assert.equal(rest.length, 0);
+    assert.ok(long?.startsWith(`${rule} (got "org.aaaa`), long);
+  });
+
   it('fills every default around the realm', () => {
     assert.deepEqual(parseConfig({ realm: 'org.example.mesh' }), DEFAULTS_FOR_EXAMPLE_REALM);
   });
