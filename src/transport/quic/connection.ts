@@ -27,8 +27,6 @@ type State = 'handshake' | 'verifying' | 'confirming' | 'open' | 'closed';
 export class QuicConnection implements Connection {
   peerCertificates: readonly Uint8Array[] = [];
   resumed = false;
-  /** A stored session ticket was offered on dial. */
-  resumedFromCache = false;
   /** When the peer was last heard from (clock time); read by the keep-alive. */
   lastRecvAt: number;
   private state: State = 'handshake';

@@ -208,7 +208,6 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
         this.opts,
         this.options.tls,
       );
-      conn.resumedFromCache = resumed;
       this.cids.register(conn, [cidKey(scid)]);
       // Keep the session ticket for the next dial to this address, however this connection ends.
       conn.closed.then(() => this.sessions.remember(conn));
