@@ -24,7 +24,7 @@ onParentMessage((m) => {
 try {
   const id = await generateIdentity(REALM);
   node = createNode({
-    identity: { nodeId: id.nodeId.toString(), realm: id.realm, cert: id.cert, key: id.key },
+    identity: id,
     name: 'bench-server',
     listen: { host: '127.0.0.1', port: 0 },
   });

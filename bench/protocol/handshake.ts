@@ -34,7 +34,7 @@ const SETTLE_MS = 10;
 async function freshClient(): Promise<MaculaNode> {
   const id = await generateIdentity(REALM);
   const node = createNode({
-    identity: { nodeId: id.nodeId.toString(), realm: id.realm, cert: id.cert, key: id.key },
+    identity: id,
     listen: { host: '127.0.0.1', port: 0 },
   });
   await node.start();

@@ -51,8 +51,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
         });
   const nodeId = identity.nodeId.toString();
   const node = createNode({
-    identity: { nodeId, realm: config.realm, cert: identity.cert, key: identity.key },
-    ca: config.cert === 'auto' ? undefined : identity.ca,
+    identity,
     listen: config.listen,
     ...(config.name ? { name: config.name } : {}),
     logger: logger.child({ component: 'node' }),

@@ -1,6 +1,6 @@
 export { HandshakeError, runHandshake } from './handshake.js';
 export { CLOSE, MaculaNode, VERSION } from './node.js';
-export type { NodeEvents, NodeIdentityMaterial, NodeOptions, NodeStats, PeerSummary } from './types.js';
+export type { NodeEvents, NodeOptions, NodeStats, PeerSummary } from './types.js';
 
 import { MaculaNode } from './node.js';
 import type { NodeOptions } from './types.js';

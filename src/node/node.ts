@@ -49,7 +49,7 @@ export class MaculaNode {
   private readonly frames = { sent: 0, received: 0 };
 
   constructor(private readonly opts: NodeOptions) {
-    this.nodeId = opts.identity.nodeId;
+    this.nodeId = opts.identity.nodeId.hex;
     this.realm = opts.identity.realm;
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silent;
@@ -88,7 +88,7 @@ export class MaculaNode {
 
   /** TLS with our identity: realm and node-id checks run in the transport's verifyPeer hook. */
   private tlsOptions(): TlsOptions {
-    return identityTlsOptions(this.opts.identity, { realm: this.realm, caPem: this.opts.ca });
+    return identityTlsOptions(this.opts.identity, { realm: this.realm, caPem: this.opts.identity.ca });
   }
 
   /** A handshake that failed before it made a peer, inbound (endpoint hook) or outbound (connect). */
@@ -183,7 +183,9 @@ export class MaculaNode {
           const stream = direction === 'outbound' ? await conn.openStream() : await conn.acceptStream();
           const ch = controlChannel(stream, this.frames);
           const me = {
-            ...this.opts.identity,
+            nodeId: this.nodeId,
+            realm: this.realm,
+            key: this.opts.identity.key,
             name: this.opts.name,
             capabilities: this.opts.capabilities ?? [],
             createdAt: Date.now() - this.uptime(),

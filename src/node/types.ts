@@ -1,16 +1,6 @@
 import type { AbortOptions, Clock } from '../runtime/index.js';
+import type { NodeIdentity } from '../security/index.js';
 import type { Address, Transport } from '../transport/index.js';
-
-/** A node's identity: its certificate and key, and what they prove. */
-export interface NodeIdentityMaterial {
-  /** 64 hex chars: SHA-256 of the certificate's public key. */
-  nodeId: string;
-  realm: string;
-  /** PEM certificate chain (leaf first). */
-  cert: string;
-  /** PEM private key. */
-  key: string;
-}
 
 /** Minimal logger the node writes to (pino-compatible). */
 export interface NodeLogger {
@@ -20,11 +10,14 @@ export interface NodeLogger {
 }
 
 export interface NodeOptions {
-  identity: NodeIdentityMaterial;
+  /**
+   * Who the node is (`generateIdentity`, `loadOrCreateIdentity`, `issueNodeCertificate`,
+   * `loadCaIdentity`). With `identity.ca` set (CA mode), only peers holding a certificate
+   * from that CA can connect.
+   */
+  identity: NodeIdentity;
   /** Human-readable name announced in the handshake (logs and tools only). */
   name?: string;
-  /** PEM realm CA: when set, only peers with a certificate from it can connect. */
-  ca?: string;
   listen?: { host?: string; port?: number };
   /** Defaults to QUIC. */
   transport?: Transport;

@@ -19,10 +19,10 @@ async function node(
   net: MemoryNetwork,
   host: string,
   id: NodeIdentity,
-  extra: { ca?: string; name?: string } = {},
+  extra: { name?: string } = {},
 ): Promise<MaculaNode> {
   const n = createNode({
-    identity: { nodeId: id.nodeId.toString(), realm: id.realm, cert: id.cert, key: id.key },
+    identity: id,
     transport: net.transport(),
     listen: { host, port: 4433 },
     ...extra,
@@ -94,10 +94,9 @@ describe('MaculaNode', () => {
     const net = new MemoryNetwork({ clock: systemClock });
     const ca = await createRealmCa(REALM);
     const otherCa = await createRealmCa(REALM);
-    const a = await node(t, net, '10.0.2.1', await issueNodeCertificate(ca, REALM), { ca: ca.cert });
-    const intruder = await node(t, net, '10.0.2.2', await issueNodeCertificate(otherCa, REALM), {
-      ca: otherCa.cert,
-    });
+    // issueNodeCertificate puts the CA in the identity: CA mode without another option.
+    const a = await node(t, net, '10.0.2.1', await issueNodeCertificate(ca, REALM));
+    const intruder = await node(t, net, '10.0.2.2', await issueNodeCertificate(otherCa, REALM));
     const refusedOnA = collect(a, 'peer:refused');
     const refusedOnIntruder = collect(intruder, 'peer:refused');
     await assert.rejects(intruder.connect(a.address, { timeoutMs: 5000 }), { code: 'TLS_REJECTED' });
