@@ -1,6 +1,15 @@
 import { MaculaError } from '../core/index.js';
-import { type AbortOptions, type Clock, systemClock, withDeadline } from '../runtime/index.js';
+import type { Member } from '../membership/index.js';
+import {
+  type AbortOptions,
+  type Clock,
+  Emitter,
+  systemClock,
+  systemRandom,
+  withDeadline,
+} from '../runtime/index.js';
 import { identityTlsOptions, verifyPeerIdentity } from '../security/index.js';
+import { renderTopology, type TopologySnapshot } from '../topology/index.js';
 import {
   type Address,
   type Connection,
@@ -9,8 +18,12 @@ import {
   TlsError,
   type TlsOptions,
 } from '../transport/index.js';
+import { advertiseAddress } from './advertise.js';
 import { controlChannel } from './control.js';
+import { providersFromStatic } from './discovery.js';
 import { runHandshake } from './handshake.js';
+import { Mesh } from './mesh.js';
+import { StreamRouter } from './streams.js';
 import type { NodeEvents, NodeLogger, NodeOptions, NodeStats, PeerSummary } from './types.js';
 
 /** Package version, reported by `node.version` and the CLI. */
@@ -40,7 +53,9 @@ export class MaculaNode {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly peers = new Map<string, Peer>();
-  private readonly listeners = new Map<keyof NodeEvents, Set<(e: never) => void>>();
+  private readonly events: Emitter<NodeEvents>;
+  private mesh: Mesh | undefined;
+  private streams: StreamRouter | undefined;
   private readonly clock: Clock;
   private readonly log: NodeLogger;
   private startedAt = 0;
@@ -53,6 +68,7 @@ export class MaculaNode {
     this.realm = opts.identity.realm;
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silent;
+    this.events = new Emitter((err, event) => this.log.warn({ err, event }, 'node event listener threw'));
   }
 
   /** The bound address (after start). */
@@ -78,12 +94,80 @@ export class MaculaNode {
       onHandshakeError: ({ remoteAddress, error }) => this.refused(remoteAddress, error),
     });
     this.startedAt = this.clock.now();
+    this.streams = new StreamRouter(this.clock, this.frames, this.log);
+    if (this.opts.membership !== false) this.startMesh(this.endpoint, this.streams);
     this.endpoint.onConnection((conn) => {
       this.adopt(conn, 'inbound').catch((e: unknown) =>
         this.log.debug({ err: e }, 'inbound handshake failed'),
       );
     });
     this.log.info({ nodeId: this.nodeId, realm: this.realm, address: this.endpoint.address }, 'node started');
+  }
+
+  private startMesh(endpoint: Endpoint, streams: StreamRouter): void {
+    const topo = this.opts.topology ?? {};
+    const mesh = new Mesh(
+      {
+        endpoint,
+        streams,
+        connect: (address, opts) => this.connect(address, opts),
+        connections: () => this.connections(),
+        connection: (id) => this.peers.get(id)?.conn,
+        disconnect: (id, reason) => this.disconnect(id, reason),
+        emit: (event, e) => this.emit(event, e),
+      },
+      {
+        identity: this.opts.identity,
+        ...(this.opts.name ? { name: this.opts.name } : {}),
+        advertise: this.opts.advertise ?? advertiseAddress(endpoint.address),
+        clock: this.clock,
+        random: this.opts.random ?? systemRandom,
+        logger: this.log,
+        ...(this.opts.membership ? { membership: this.opts.membership } : {}),
+        topology: {
+          k: topo.k ?? 4,
+          maxConnections: topo.maxConnections ?? 64,
+          ...(topo.longRange !== undefined ? { longRange: topo.longRange } : {}),
+        },
+        discovery: [
+          ...providersFromStatic(this.opts.bootstrap ?? [], this.log),
+          ...(this.opts.discovery ?? []),
+        ],
+      },
+    );
+    this.on('peer:connected', (p) => mesh.peerConnected(p.nodeId));
+    this.on('peer:disconnected', (p) => mesh.peerDisconnected(p.nodeId));
+    this.mesh = mesh;
+    mesh.start();
+  }
+
+  /** Every member of the realm this node knows (itself included), with its state. */
+  members(): Member[] {
+    return this.mesh?.swim.members() ?? [];
+  }
+
+  /** The k-regular topology as this node maintains it (undefined without membership). */
+  topology(): TopologySnapshot | undefined {
+    return this.mesh?.topology.snapshot();
+  }
+
+  /** An ASCII picture of this node's links (`macula topology`). */
+  renderTopology(): string {
+    const snap = this.topology();
+    if (!snap) return 'No topology: membership is off';
+    const names = new Map<string, string>();
+    for (const m of this.members()) if (m.name) names.set(m.id, m.name);
+    return renderTopology(snap, names);
+  }
+
+  /** Membership counters (probes, refutations, rejected inputs by reason…). */
+  membershipStats() {
+    return this.mesh?.swim.getStats();
+  }
+
+  /** Closes the connection to peer `id`, if any. */
+  async disconnect(id: string, reason = 'closed by the node'): Promise<void> {
+    await this.peers.get(id)?.conn.close({ code: CLOSE.normal, reason });
   }
 
   /** TLS with our identity: realm and node-id checks run in the transport's verifyPeer hook. */
@@ -101,6 +185,7 @@ export class MaculaNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
+      await this.mesh?.stop().catch((err: unknown) => this.log.warn({ err }, 'mesh stop failed'));
       await this.endpoint?.close({ code: CLOSE.stopping, reason: 'node stopping' });
       this.peers.clear();
     })();
@@ -110,6 +195,10 @@ export class MaculaNode {
   /** Dials `address`, runs the handshake and returns the peer. */
   async connect(address: Address, opts?: AbortOptions): Promise<PeerSummary> {
     if (!this.endpoint || this.stopping) throw new MaculaError('NOT_RUNNING', 'Node is not running');
+    for (const p of this.peers.values()) {
+      const a = p.summary.address;
+      if (a.host === address.host && a.port === address.port) return p.summary;
+    }
     let conn: Connection;
     try {
       conn = await this.endpoint.dial(address, opts);
@@ -146,23 +235,11 @@ export class MaculaNode {
 
   /** Subscribes to a node event; returns the unsubscribe function. */
   on<K extends keyof NodeEvents>(event: K, listener: (e: NodeEvents[K]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(event, set);
-    }
-    set.add(listener as (e: never) => void);
-    return () => set.delete(listener as (e: never) => void);
+    return this.events.on(event, listener);
   }
 
   private emit<K extends keyof NodeEvents>(event: K, e: NodeEvents[K]): void {
-    for (const l of this.listeners.get(event) ?? []) {
-      try {
-        (l as (e: NodeEvents[K]) => void)(e);
-      } catch (err) {
-        this.log.warn({ err, event }, 'node event listener threw');
-      }
-    }
+    this.events.emit(event, e);
   }
 
   private async adopt(conn: Connection, direction: 'inbound' | 'outbound'): Promise<PeerSummary> {
@@ -274,6 +351,7 @@ export class MaculaNode {
       { peer: summary.nodeId.slice(0, 8), address: summary.address, direction: summary.direction },
       'peer connected',
     );
+    this.streams?.attach(conn, summary.nodeId);
     this.emit('peer:connected', summary);
     return summary;
   }

@@ -1,4 +1,6 @@
-import type { AbortOptions, Clock } from '../runtime/index.js';
+import type { DiscoveryProvider } from '../discovery/index.js';
+import type { MembershipEvents, SwimTunables } from '../membership/index.js';
+import type { AbortOptions, Clock, Random } from '../runtime/index.js';
 import type { NodeIdentity } from '../security/index.js';
 import type { Address, Transport } from '../transport/index.js';
 
@@ -28,6 +30,21 @@ export interface NodeOptions {
   idleTimeoutMs?: number;
   logger?: NodeLogger;
   clock?: Clock;
+  /** Randomness for membership and topology (default: crypto; simulations pass a SeededRandom). */
+  random?: Random;
+  /**
+   * Bootstrap nodes (`host:port`, `macula://host:port` or addresses): the node joins the
+   * mesh through any one of them and keeps retrying until one answers.
+   */
+  bootstrap?: ReadonlyArray<string | Address>;
+  /** More discovery providers, besides `bootstrap`. */
+  discovery?: DiscoveryProvider[];
+  /** SWIM tunables, or `false` for a node without membership (point-to-point use). */
+  membership?: Partial<SwimTunables> | false;
+  /** k-regular topology: k ring neighbours (even; default 4), long-range links, connection bound (default 64). */
+  topology?: { k?: number; longRange?: number; maxConnections?: number };
+  /** Address announced to other members (default: the bound address; a wildcard host becomes this machine's first IPv4). */
+  advertise?: Address;
 }
 
 export type PeerState = 'handshaking' | 'connected' | 'closing';
@@ -57,7 +74,7 @@ export interface NodeStats {
   handshakesFailed: number;
 }
 
-export interface NodeEvents {
+export interface NodeEvents extends MembershipEvents {
   'peer:connected': PeerSummary;
   'peer:disconnected': { nodeId: string; reason: string };
   /** A connection was refused before it became a peer (wrong realm, untrusted certificate, failed handshake), by us or by the peer. */

@@ -40,6 +40,9 @@ export const FrameType = {
   RPC_RESULT: 0x21,
   RPC_ERROR: 0x22,
   RPC_CAST: 0x23,
+  // membership 0x30–0x3F (SWIM datagrams travel outside frames, as raw UDP)
+  MEMBERSHIP_SYNC: 0x30,
+  MEMBERSHIP_SYNC_REPLY: 0x31,
 } as const;
 
 /** One of the {@link FrameType} values. */

@@ -9,5 +9,6 @@ export {
 export { AsyncQueue } from './async-queue.js';
 export { concatBytes } from './bytes.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
+export { Emitter, type ListenerErrorHandler } from './emitter.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
 export { VirtualClock } from './virtual-clock.js';

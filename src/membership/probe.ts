@@ -1,0 +1,177 @@
+import type { Clock, TimerHandle } from '../runtime/index.js';
+import type { Address } from '../transport/index.js';
+import type { MemberRecord } from './member-table.js';
+import type { SwimTunables } from './options.js';
+import type { MembershipState } from './state.js';
+import type { Sender, SwimMessage, Update } from './types.js';
+
+type Pending =
+  | { kind: 'probe'; target: MemberRecord; acked: boolean; nacks: number; expectedNacks: number }
+  | { kind: 'relay'; origin: Address; originSeq: number; timer: TimerHandle; done: boolean };
+
+/**
+ * One SWIM probe per protocol period: a direct ping; without an ack after the probe
+ * timeout, ping-req through `indirectChecks` other members; without any ack by the end
+ * of the period, the target becomes suspect. Relays answer a ping-req with the target's
+ * ack or, Lifeguard-style, a nack, so a prober that hears no nacks knows the fault may be its own.
+ */
+export class Prober {
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly state: MembershipState,
+    private readonly t: SwimTunables,
+    private readonly clock: Clock,
+    private readonly send: (to: Address, msg: SwimMessage) => void,
+  ) {}
+
+  /** Runs one probe round against the next target in the round-robin order. */
+  probeNext(): void {
+    const target = this.state.table.nextProbeTarget();
+    if (!target) return;
+    this.state.stats.probes++;
+    const seq = this.nextSeq();
+    const p: Pending = { kind: 'probe', target, acked: false, nacks: 0, expectedNacks: 0 };
+    this.pending.set(seq, p);
+    // Buddy system: a suspect hears about its suspicion first, so it can refute at once.
+    const buddy = target.state === 'suspect' ? this.suspectUpdate(target) : undefined;
+    this.sendWith(target.address, { t: 'ping', seq, target: target.id, updates: [] }, buddy);
+    const timeout = this.state.scaled(this.t.probeTimeoutMs);
+    const period = this.state.scaled(this.t.probeIntervalMs);
+    this.clock.setTimeout(() => this.indirect(seq, p), timeout);
+    this.clock.setTimeout(() => this.finish(seq, p), Math.max(period, timeout + 1));
+  }
+
+  /** Tells a member at once that we suspect it (it may only have lost one packet). */
+  notifySuspect(target: MemberRecord): void {
+    const seq = this.nextSeq();
+    this.sendWith(
+      target.address,
+      { t: 'ping', seq, target: target.id, updates: [] },
+      this.suspectUpdate(target),
+    );
+  }
+
+  onMessage(msg: SwimMessage, from: Sender): void {
+    // A sender still spreading a rumour about us that we already refuted may have missed
+    // the refutation: answer it with our current alive claim first.
+    const correction = this.staleAccusation(msg.updates) ? this.state.selfAlive() : undefined;
+    switch (msg.t) {
+      case 'ping':
+        if (msg.target !== this.state.self.id) this.state.reject('WRONG_TARGET');
+        else this.sendWith(from.address, { t: 'ack', seq: msg.seq, updates: [] }, correction);
+        return;
+      case 'ping-req':
+        this.relay(msg.seq, msg.target, msg.addr, from.address);
+        return;
+      case 'ack':
+        this.onAck(msg.seq);
+        return;
+      case 'gossip':
+        if (correction) this.sendWith(from.address, { t: 'gossip', updates: [] }, correction);
+        return;
+      case 'nack': {
+        const p = this.pending.get(msg.seq);
+        if (p?.kind === 'probe') p.nacks++;
+        return;
+      }
+    }
+  }
+
+  /** Sends `msg` with as many queued rumours as fit the datagram budget. */
+  sendWith(to: Address, msg: SwimMessage, first?: Update): void {
+    const n = Math.max(this.state.table.live, 1);
+    const limit = this.t.retransmitMult * Math.ceil(Math.log10(n + 1));
+    const budget = this.t.maxPacketBytes - messageBudgetOverhead;
+    msg.updates = this.state.queue.take(budget, limit, this.size, first);
+    this.send(to, msg);
+  }
+
+  /** Forgets every pending probe and relay (on stop). */
+  clear(): void {
+    for (const p of this.pending.values()) if (p.kind === 'relay') this.clock.clearTimeout(p.timer);
+    this.pending.clear();
+  }
+
+  size: (u: Update) => number = () => 100;
+
+  private nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    return this.seq;
+  }
+
+  private staleAccusation(updates: readonly Update[]): boolean {
+    const self = this.state.self;
+    for (const u of updates) {
+      if (u.id === self.id && u.t !== 'alive' && u.inc < self.incarnation) return true;
+    }
+    return false;
+  }
+
+  private suspectUpdate(r: MemberRecord): Update {
+    return { t: 'suspect', id: r.id, inc: r.incarnation, from: this.state.self.id };
+  }
+
+  private onAck(seq: number): void {
+    const p = this.pending.get(seq);
+    if (!p) return;
+    if (p.kind === 'probe') {
+      p.acked = true;
+      return;
+    }
+    if (p.done) return;
+    p.done = true;
+    this.clock.clearTimeout(p.timer);
+    this.pending.delete(seq);
+    this.sendWith(p.origin, { t: 'ack', seq: p.originSeq, updates: [] });
+  }
+
+  private indirect(seq: number, p: Pending & { kind: 'probe' }): void {
+    if (p.acked || this.pending.get(seq) !== p) return;
+    const relays = this.state.table.randomLive(this.t.indirectChecks, p.target.id);
+    p.expectedNacks = relays.length;
+    this.state.stats.indirectProbes += relays.length;
+    for (const r of relays) {
+      this.sendWith(r.address, {
+        t: 'ping-req',
+        seq,
+        target: p.target.id,
+        addr: p.target.address,
+        updates: [],
+      });
+    }
+  }
+
+  private finish(seq: number, p: Pending & { kind: 'probe' }): void {
+    this.pending.delete(seq);
+    if (p.acked) {
+      this.state.adjustHealth(-1);
+      return;
+    }
+    this.state.stats.probeFailures++;
+    // Lifeguard: relays that did not even nack suggest our own links are the problem.
+    this.state.adjustHealth(p.expectedNacks - p.nacks);
+    const target = p.target;
+    if (target.state !== 'alive' && target.state !== 'suspect') return;
+    const wasAlive = target.state === 'alive';
+    this.state.suspect(target.id, target.incarnation, this.state.self.id);
+    if (wasAlive && target.state === 'suspect') this.notifySuspect(target);
+  }
+
+  private relay(originSeq: number, target: string, addr: Address, origin: Address): void {
+    const seq = this.nextSeq();
+    const timer = this.clock.setTimeout(() => {
+      const p = this.pending.get(seq);
+      if (p?.kind !== 'relay' || p.done) return;
+      p.done = true;
+      this.pending.delete(seq);
+      this.sendWith(origin, { t: 'nack', seq: originSeq, updates: [] });
+    }, this.t.probeTimeoutMs);
+    this.pending.set(seq, { kind: 'relay', origin, originSeq, timer, done: false });
+    this.sendWith(addr, { t: 'ping', seq, target, updates: [] });
+  }
+}
+
+/** Room kept for the message itself when filling a datagram with rumours. */
+const messageBudgetOverhead = 200;
