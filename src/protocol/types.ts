@@ -59,6 +59,7 @@ export const DefinedRanges = {
   CONTROL: { first: 0x01, last: 0x0f },
   PUBSUB: { first: 0x10, last: 0x1f },
   RPC: { first: 0x20, last: 0x2f },
+  MEMBERSHIP: { first: 0x30, last: 0x3f },
 } as const satisfies Record<string, TypeRange>;
 
 /**
@@ -66,7 +67,6 @@ export const DefinedRanges = {
  * and are handed up, so a layer can register handlers without a protocol change.
  */
 export const ReservedRanges = {
-  MEMBERSHIP: { first: 0x30, last: 0x3f },
   ROUTING: { first: 0x40, last: 0x4f },
   DHT: { first: 0x50, last: 0x5f },
   NAT: { first: 0x60, last: 0x6f },
