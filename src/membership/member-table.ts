@@ -23,6 +23,8 @@ export class MemberTable {
   private order: string[] = [];
   private cursor = 0;
   private liveCount = 0;
+  /** Other members by state, for O(n) random picks however large the table is. */
+  private readonly pools = new Map<MemberState, Pool>();
 
   constructor(
     readonly selfId: string,
@@ -50,6 +52,7 @@ export class MemberTable {
     this.records.set(r.id, r);
     if (isLive(r.state)) this.liveCount++;
     if (r.id !== this.selfId) {
+      this.pool(r.state).add(r);
       // O(1): append, then swap with a random slot not yet probed in this pass.
       this.order.push(r.id);
       const last = this.order.length - 1;
@@ -63,6 +66,10 @@ export class MemberTable {
   setState(r: MemberRecord, state: MemberState, now: number): void {
     if (isLive(r.state) && !isLive(state)) this.liveCount--;
     else if (!isLive(r.state) && isLive(state)) this.liveCount++;
+    if (r.state !== state && r.id !== this.selfId) {
+      this.pool(r.state).remove(r);
+      this.pool(state).add(r);
+    }
     r.state = state;
     r.since = now;
   }
@@ -71,6 +78,7 @@ export class MemberTable {
     const r = this.records.get(id);
     if (!r) return;
     if (isLive(r.state)) this.liveCount--;
+    if (id !== this.selfId) this.pool(r.state).remove(r);
     this.records.delete(id);
     // The probe order drops it lazily (nextProbeTarget skips unknown ids).
   }
@@ -79,34 +87,28 @@ export class MemberTable {
   nextProbeTarget(): MemberRecord | undefined {
     for (let tries = 0; tries <= this.order.length; tries++) {
       if (this.cursor >= this.order.length) this.reshuffle();
-      const id = this.order[this.cursor++];
-      if (id === undefined) return undefined;
+      if (this.order.length === 0) return undefined; // (never move the cursor past the end)
+      const id = this.order[this.cursor++]!;
       const r = this.records.get(id);
       if (r && isLive(r.state)) return r;
     }
     return undefined;
   }
 
-  /** Up to `n` distinct random live members, excluding self and `exclude`. */
+  /** Up to `n` distinct random alive members, excluding self and `exclude`. */
   randomLive(n: number, exclude?: string): MemberRecord[] {
-    return this.sample(n, (r) => r.state === 'alive' && r.id !== exclude);
+    return this.randomIn('alive', n, exclude);
   }
 
-  /** Up to `n` distinct random members matching `pred` (self never included). */
-  sample(n: number, pred: (r: MemberRecord) => boolean): MemberRecord[] {
-    const out: MemberRecord[] = [];
-    const len = this.order.length;
-    if (len === 0 || n <= 0) return out;
-    // Random probing into the order array: cheap when most members match, bounded otherwise.
-    const seen = new Set<string>();
-    for (let tries = 0; tries < len * 3 && out.length < n && seen.size < len; tries++) {
-      const id = this.order[this.random.int(len)]!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const r = this.records.get(id);
-      if (r && r.id !== this.selfId && pred(r)) out.push(r);
-    }
-    return out;
+  /** Up to `n` distinct random members in `state` (self never included), excluding `exclude`. */
+  randomIn(state: MemberState, n: number, exclude?: string): MemberRecord[] {
+    const pool = this.pools.get(state);
+    return pool ? pool.pick(n, this.random, exclude) : [];
+  }
+
+  /** How many members other than self are in `state`. */
+  count(state: MemberState): number {
+    return this.pools.get(state)?.items.length ?? 0;
   }
 
   /** Public snapshot of one record. */
@@ -137,6 +139,15 @@ export class MemberTable {
     return out;
   }
 
+  private pool(state: MemberState): Pool {
+    let p = this.pools.get(state);
+    if (!p) {
+      p = new Pool();
+      this.pools.set(state, p);
+    }
+    return p;
+  }
+
   private reshuffle(): void {
     // Compact away members that were deleted, then Fisher–Yates.
     this.order = [...new Set(this.order)].filter((id) => this.records.has(id));
@@ -152,4 +163,52 @@ export class MemberTable {
 
 export function isLive(s: MemberState): boolean {
   return s === 'alive' || s === 'suspect';
+}
+
+/** An unordered set of records with O(1) add, remove and uniform random access. */
+class Pool {
+  readonly items: MemberRecord[] = [];
+  private readonly slot = new Map<MemberRecord, number>();
+
+  add(r: MemberRecord): void {
+    if (this.slot.has(r)) return;
+    this.slot.set(r, this.items.length);
+    this.items.push(r);
+  }
+
+  remove(r: MemberRecord): void {
+    const i = this.slot.get(r);
+    if (i === undefined) return;
+    this.slot.delete(r);
+    const last = this.items.pop()!;
+    if (last !== r) {
+      this.items[i] = last;
+      this.slot.set(last, i);
+    }
+  }
+
+  /** Up to `n` distinct random records other than the one with id `exclude`. */
+  pick(n: number, random: Random, exclude?: string): MemberRecord[] {
+    const items = this.items;
+    const out: MemberRecord[] = [];
+    const len = items.length;
+    if (n <= 0 || len === 0) return out;
+    if (n * 4 >= len) {
+      // Small pool: partial Fisher–Yates over a copy.
+      const copy = items.slice();
+      for (let i = 0; i < len && out.length < n; i++) {
+        const j = i + random.int(len - i);
+        const r = copy[j]!;
+        copy[j] = copy[i]!;
+        if (r.id !== exclude) out.push(r);
+      }
+      return out;
+    }
+    // Large pool: rejection sampling (few collisions, since n ≤ len / 4).
+    while (out.length < n) {
+      const r = items[random.int(len)]!;
+      if (r.id !== exclude && !out.includes(r)) out.push(r);
+    }
+    return out;
+  }
 }

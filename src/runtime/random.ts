@@ -15,7 +15,8 @@ export interface Random {
 
 /** Cryptographically strong randomness from node:crypto. */
 export const systemRandom: Random = {
-  next: () => randomInt(0, 2 ** 48) / 2 ** 48,
+  // randomInt allows a range of at most 2^48 - 1.
+  next: () => randomInt(0, 2 ** 48 - 1) / (2 ** 48 - 1),
   int: (max) => randomInt(0, max),
   bytes: (n) => new Uint8Array(cryptoRandomBytes(n)),
 };
