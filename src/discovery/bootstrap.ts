@@ -1,7 +1,15 @@
 import { AbortError, InvalidArgumentError } from '../core/index.js';
-import { type AbortOptions, raceAbort, type TimerHandle, withDeadline } from '../runtime/index.js';
+import {
+  type AbortOptions,
+  type BackoffOptions,
+  backoffDelay,
+  backoffOptions,
+  raceAbort,
+  type TimerHandle,
+  withDeadline,
+} from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
-import { type BackoffOptions, backoffDelay, backoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
 import { DiscoveryError } from './errors.js';
 import {
   asError,
@@ -35,7 +43,7 @@ export class Bootstrapper {
 
   /** @throws InvalidArgumentError for out-of-range backoff or timeout options. */
   constructor(private readonly opts: BootstrapperOptions) {
-    this.backoff = backoffOptions(opts.backoff);
+    this.backoff = backoffOptions(opts.backoff, DEFAULT_BACKOFF);
     this.timeoutMs = opts.attemptTimeoutMs ?? 5000;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) {
       throw new InvalidArgumentError(`attemptTimeoutMs must be a positive number (got ${this.timeoutMs})`);
@@ -165,7 +173,7 @@ export class Bootstrapper {
       this.settleWaiters();
       return;
     }
-    const delayMs = backoffDelay(result.attempt, this.backoff, this.opts.random);
+    const delayMs = backoffDelay(result.attempt - 1, this.backoff, this.opts.random);
     const { attempt, candidates, error: err } = result;
     this.log.info({ attempt, candidates: candidates.length, delayMs, err }, 'bootstrap failed; retrying');
     this.timer = this.opts.clock.setTimeout(() => this.next(), delayMs);

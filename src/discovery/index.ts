@@ -4,7 +4,7 @@
  * that joins through them, retrying with backoff until a bootstrap node answers.
  * @module
  */
-export { type BackoffOptions, backoffDelay, backoffOptions, DEFAULT_BACKOFF } from './backoff.js';
+export { DEFAULT_BACKOFF as DEFAULT_BOOTSTRAP_BACKOFF } from './backoff.js';
 export { Bootstrapper } from './bootstrap.js';
 export { DiscoveryError, type DiscoveryErrorCode } from './errors.js';
 export { providersFromConfig } from './from-config.js';

@@ -1,6 +1,5 @@
-import type { AbortOptions, Clock, Random } from '../runtime/index.js';
+import type { AbortOptions, BackoffOptions, Clock, Random } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
-import type { BackoffOptions } from './backoff.js';
 import type { DiscoveryError } from './errors.js';
 
 /** A source of candidate addresses to join the mesh through. */

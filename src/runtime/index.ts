@@ -7,6 +7,7 @@ export {
   withDeadline,
 } from './abort.js';
 export { AsyncQueue } from './async-queue.js';
+export { type BackoffOptions, backoffDelay, backoffOptions } from './backoff.js';
 export { concatBytes } from './bytes.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';

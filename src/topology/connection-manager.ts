@@ -1,5 +1,5 @@
 import { AbortError } from '../core/index.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../runtime/index.js';
 import { DesiredLinks } from './desired.js';
 import { planConnections } from './eviction.js';
 import { type ConnectionManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';

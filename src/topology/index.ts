@@ -1,4 +1,4 @@
-export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+export { DEFAULT_BACKOFF as DEFAULT_REDIAL_BACKOFF } from './backoff.js';
 export { ConnectionManager } from './connection-manager.js';
 export {
   chooseLinks,

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../core/index.js';
 import type { Clock, Random } from '../runtime/index.js';
-import { type BackoffOptions, checkBackoff, DEFAULT_BACKOFF } from './backoff.js';
+import { type BackoffOptions, backoffOptions } from '../runtime/index.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
 import { isRingId } from './ring.js';
 import type { PeerLinks, TopologyLogger } from './types.js';
 
@@ -39,8 +40,7 @@ export function resolveOptions(opts: ConnectionManagerOptions): ResolvedOptions 
   if (!int(opts.k, 0) || !int(opts.longRange, 0) || !int(opts.maxConnections, 1)) {
     throw new InvalidArgumentError('k and longRange must be integers >= 0, maxConnections >= 1');
   }
-  const backoff = opts.backoff ?? DEFAULT_BACKOFF;
-  checkBackoff(backoff);
+  const backoff = backoffOptions(opts.backoff, DEFAULT_BACKOFF);
   return {
     ...opts,
     backoff,

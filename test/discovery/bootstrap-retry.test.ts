@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TimeoutError } from '../../src/core/index.js';
-import { Bootstrapper, backoffDelay, backoffOptions, DiscoveryError } from '../../src/discovery/index.js';
-import { SeededRandom, VirtualClock } from '../../src/runtime/index.js';
+import { Bootstrapper, DEFAULT_BOOTSTRAP_BACKOFF, DiscoveryError } from '../../src/discovery/index.js';
+import { backoffDelay, backoffOptions, SeededRandom, VirtualClock } from '../../src/runtime/index.js';
 import type { Address } from '../../src/transport/index.js';
 import { A, B, make, provider, SEED, settle } from './helpers.js';
 
@@ -21,7 +21,7 @@ describe('Bootstrapper retries', () => {
     await clock.advance(60_000);
     b.stop();
 
-    const bo = backoffOptions();
+    const bo = backoffOptions(undefined, DEFAULT_BOOTSTRAP_BACKOFF);
     const twin = new SeededRandom(SEED); // same seed: same jitter draws
     assert.ok(calls.length >= 8, `only ${calls.length} attempts`);
     assert.equal(calls[0], 0);
@@ -29,7 +29,7 @@ describe('Bootstrapper retries', () => {
       const gap = calls[i]! - calls[i - 1]!;
       const base = Math.min(10_000, 500 * 2 ** (i - 1));
       assert.ok(gap >= base * 0.8 && gap <= base * 1.2, `gap ${i} = ${gap}, base ${base}`);
-      assert.equal(gap, backoffDelay(i, bo, twin));
+      assert.equal(gap, backoffDelay(i - 1, bo, twin));
     }
     assert.ok(
       calls.some((_, i) => i > 0 && calls[i]! - calls[i - 1]! !== Math.min(10_000, 500 * 2 ** (i - 1))),

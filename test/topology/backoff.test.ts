@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Random } from '../../src/runtime/index.js';
-import { backoffDelay, DEFAULT_BACKOFF } from '../../src/topology/index.js';
+import { backoffDelay } from '../../src/runtime/index.js';
+import { DEFAULT_REDIAL_BACKOFF as DEFAULT_BACKOFF } from '../../src/topology/index.js';
 
 const fixed = (x: number): Random => ({
   next: () => x,
