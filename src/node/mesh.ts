@@ -115,6 +115,8 @@ export class Mesh {
       this.swim.on(ev, (m: Member) => {
         this.host.emit(ev, m);
         this.scheduleRefresh();
+        // Its connection may linger until the idle timeout: a restart must not find it.
+        if (ev === 'member:dead') void this.host.disconnect(m.id, 'declared dead by membership');
         if ((ev === 'member:dead' || ev === 'member:leave') && this.swim.aliveOthers().length === 0) {
           this.bootstrapper.restart(); // alone again: go back to the bootstrap nodes
         }

@@ -35,6 +35,8 @@ export const CLOSE = { normal: 0, handshakeFailed: 0x10, duplicate: 0x11, stoppi
 interface Peer {
   summary: PeerSummary;
   conn: Connection;
+  /** When the peer's process started (its hello): a later one means it restarted. */
+  startedAt: number;
 }
 
 const silent: NodeLogger = { info() {}, warn() {}, debug() {} };
@@ -59,6 +61,8 @@ export class MaculaNode {
   private readonly clock: Clock;
   private readonly log: NodeLogger;
   private startedAt = 0;
+  /** Wall-clock start, announced in every hello (the same value on every connection). */
+  private createdAt = 0;
   private handshakesFailed = 0;
   /** Macula frames exchanged (all peers, since start). */
   private readonly frames = { sent: 0, received: 0 };
@@ -94,6 +98,7 @@ export class MaculaNode {
       onHandshakeError: ({ remoteAddress, error }) => this.refused(remoteAddress, error),
     });
     this.startedAt = this.clock.now();
+    this.createdAt = Date.now();
     this.streams = new StreamRouter(this.clock, this.frames, this.log);
     if (this.opts.membership !== false) this.startMesh(this.endpoint, this.streams);
     this.endpoint.onConnection((conn) => {
@@ -251,6 +256,7 @@ export class MaculaNode {
       await conn.close({ code: CLOSE.handshakeFailed, reason: (e as Error).message.slice(0, 200) });
       throw e;
     }
+    let peerStartedAt = 0;
     try {
       const summary = await withDeadline(
         this.clock,
@@ -265,10 +271,11 @@ export class MaculaNode {
             key: this.opts.identity.key,
             name: this.opts.name,
             capabilities: this.opts.capabilities ?? [],
-            createdAt: Date.now() - this.uptime(),
+            createdAt: this.createdAt,
           };
           const role = direction === 'outbound' ? 'client' : 'server';
           const peer = await runHandshake(ch, role, me, peerNodeId, conn.peerCertificates[0]!);
+          peerStartedAt = peer.createdAt;
           return {
             nodeId: peerNodeId,
             ...(peer.name ? { name: peer.name } : {}),
@@ -280,7 +287,7 @@ export class MaculaNode {
           };
         },
       );
-      return this.register(conn, summary);
+      return this.register(conn, summary, peerStartedAt);
     } catch (e) {
       // Lost a simultaneous-dial tie-break: we are connected, through the other connection.
       const survivor = await this.survivor(peerNodeId, conn);
@@ -321,16 +328,18 @@ export class MaculaNode {
   }
 
   /** Keeps one connection per peer: the one dialed by the smaller node id. */
-  private register(conn: Connection, summary: PeerSummary): PeerSummary {
+  private register(conn: Connection, summary: PeerSummary, startedAt: number): PeerSummary {
     const dialer = (s: PeerSummary) => (s.direction === 'outbound' ? this.nodeId : s.nodeId);
     const existing = this.peers.get(summary.nodeId);
     if (existing && existing.conn !== conn) {
-      const keepNew = dialer(summary) < dialer(existing.summary);
+      // A restarted peer's new connection replaces the old one, which is dead but not yet timed out.
+      const restarted = startedAt !== existing.startedAt;
+      const keepNew = restarted ? startedAt > existing.startedAt : dialer(summary) < dialer(existing.summary);
       const loser = keepNew ? existing : { conn, summary };
       void loser.conn.close({ code: CLOSE.duplicate, reason: 'duplicate connection' });
       if (!keepNew) return existing.summary;
     }
-    this.peers.set(summary.nodeId, { conn, summary });
+    this.peers.set(summary.nodeId, { conn, summary, startedAt });
     conn.closed.then((info) => {
       if (this.peers.get(summary.nodeId)?.conn !== conn) return;
       this.peers.delete(summary.nodeId);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { count, testnet } from '../helpers/testnet.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('mesh (membership + topology + discovery)', () => {
   it('12 nodes joining through one seed all see each other alive and keep their ring links', async (t) => {
@@ -63,6 +64,51 @@ describe('mesh (membership + topology + discovery)', () => {
       'left everywhere',
     );
     assert.deepEqual(dead, []);
+  });
+
+  it('a node restarted with the same identity and address rejoins, before or after its death was noticed; after a dead verdict, at a higher incarnation', async (t) => {
+    const tn = await testnet(t, 5);
+    await tn.until(() => tn.nodes.every((n) => count(n, 'alive') === 5), 10_000, 'formed');
+    const old = tn.nodes[3]!;
+    const seen = () => tn.nodes[0]!.members().find((m) => m.id === old.nodeId);
+    const before = seen()!.incarnation;
+    tn.crash(3);
+    // Restart at once: nobody has noticed the crash yet, stale connections still exist.
+    const again = await tn.add({ identity: tn.identities[3]!, listen: { host: '10.0.0.4', port: 4433 } });
+    const live = tn.nodes.filter((n) => n !== old);
+    await tn.until(
+      () =>
+        live.every((n) => count(n, 'alive') === 5) &&
+        live.every(
+          (n) =>
+            n === again ||
+            n.connections().some((p) => p.nodeId === again.nodeId) ||
+            !n.topology()!.desired.includes(again.nodeId),
+        ),
+      15_000,
+      'rejoined',
+    );
+    assert.equal(again.nodeId, old.nodeId);
+    assert.ok(seen()!.incarnation >= before);
+    // Now crash it for good: once declared dead, the next start must out-rank the verdict.
+    tn.crash(tn.nodes.indexOf(again));
+    const rest = live.filter((n) => n !== again);
+    await tn.until(
+      () => rest.every((n) => n.members().find((m) => m.id === old.nodeId)?.state === 'dead'),
+      15_000,
+      'dead',
+    );
+    const deadAt = seen()!.incarnation;
+    const third = await tn.add({ identity: tn.identities[3]!, listen: { host: '10.0.0.4', port: 4433 } });
+    await tn.until(() => rest.every((n) => count(n, 'alive') === 5), 15_000, 'back');
+    // Incarnation bumps raise no event of their own: poll.
+    await waitFor(
+      () => rest.every((n) => (n.members().find((m) => m.id === third.nodeId)?.incarnation ?? -1) > deadAt),
+      {
+        timeoutMs: 10_000,
+        what: 'higher incarnation everywhere',
+      },
+    );
   });
 
   it('a node whose bootstrap node starts later keeps trying and joins', async (t) => {
