@@ -1,3 +1,4 @@
+import type { LogSink } from '../logging/index.js';
 import type { AbortOptions, BackoffOptions, Clock, Random } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
 import type { DiscoveryError } from './errors.js';
@@ -27,11 +28,7 @@ export interface DiscoveryProblem {
  * The logging discovery needs. Both the package's `Logger` and the node's `NodeLogger`
  * (pino-style `(obj, msg)` calls) fit.
  */
-export interface DiscoveryLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type DiscoveryLogger = LogSink;
 
 /** Where a `Bootstrapper` is: `idle` also means "nothing to join" (no providers). */
 export type BootstrapState = 'idle' | 'running' | 'joined' | 'stopped';

@@ -29,6 +29,16 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
+/**
+ * The slice of a {@link Logger} most components take: structured debug/info/warn lines.
+ * pino, {@link Logger} and a plain object of three no-ops all fit.
+ */
+export interface LogSink {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
 const noop = (): void => {};
 
 /**

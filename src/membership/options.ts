@@ -1,13 +1,10 @@
+import type { LogSink } from '../logging/index.js';
 import type { Clock, Random } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
 import type { MembershipNet } from './types.js';
 
 /** A logger membership writes to (pino-compatible subset). */
-export interface MembershipLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
+export type MembershipLogger = LogSink;
 
 /**
  * SWIM + Lifeguard tunables. Defaults target a LAN or one data centre: a dead member is

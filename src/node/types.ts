@@ -1,15 +1,12 @@
 import type { DiscoveryProvider } from '../discovery/index.js';
+import type { LogSink } from '../logging/index.js';
 import type { MembershipEvents, SwimTunables } from '../membership/index.js';
 import type { AbortOptions, Clock, Random } from '../runtime/index.js';
 import type { NodeIdentity } from '../security/index.js';
 import type { Address, Transport } from '../transport/index.js';
 
 /** Minimal logger the node writes to (pino-compatible). */
-export interface NodeLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
+export type NodeLogger = LogSink;
 
 export interface NodeOptions {
   /**

@@ -1,3 +1,4 @@
+import type { LogSink } from '../logging/index.js';
 import type { AbortOptions } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
 
@@ -36,11 +37,7 @@ export interface TopologyMember {
 export type LinkRole = 'ring' | 'long-range' | 'extra';
 
 /** Logging the topology does (pino, the `logging` module's Logger and the node's logger all fit). */
-export interface TopologyLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type TopologyLogger = LogSink;
 
 /** The state of the topology, for the node's `topology()` API and `renderTopology`. */
 export interface TopologySnapshot {
