@@ -4,6 +4,7 @@ import {
   type AbortOptions,
   type Clock,
   Emitter,
+  raceAbort,
   systemClock,
   systemRandom,
   withDeadline,
@@ -28,6 +29,9 @@ import type { NodeEvents, NodeLogger, NodeOptions, NodeStats, PeerSummary } from
 
 /** Package version, reported by `node.version` and the CLI. */
 export const VERSION = '0.1.0';
+
+/** Default deadline of a dial plus handshake. */
+const DIAL_TIMEOUT_MS = 15_000;
 
 /** Application close codes the node uses on connections. */
 export const CLOSE = { normal: 0, handshakeFailed: 0x10, duplicate: 0x11, stopping: 0x12 } as const;
@@ -55,6 +59,10 @@ export class MaculaNode {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly peers = new Map<string, Peer>();
+  private readonly dials = new Map<
+    string,
+    { promise: Promise<PeerSummary>; ctl: AbortController; waiters: number }
+  >();
   private readonly events: Emitter<NodeEvents>;
   private mesh: Mesh | undefined;
   private streams: StreamRouter | undefined;
@@ -204,9 +212,34 @@ export class MaculaNode {
       const a = p.summary.address;
       if (a.host === address.host && a.port === address.port) return p.summary;
     }
+    // One dial per address: concurrent callers (bootstrap, topology, push-pull) share it,
+    // so we never race two of our own connections to one peer. It is cancelled when
+    // every caller has given up.
+    const key = `${address.host}:${address.port}`;
+    let d = this.dials.get(key);
+    if (!d) {
+      const ctl = new AbortController();
+      const timeoutMs = opts?.timeoutMs ?? DIAL_TIMEOUT_MS;
+      const promise = this.dial(this.endpoint, address, { signal: ctl.signal, timeoutMs });
+      promise.catch(() => {}); // every caller gets the rejection through its own await
+      const entry = { promise, ctl, waiters: 0 };
+      promise.finally(() => this.dials.get(key) === entry && this.dials.delete(key)).catch(() => {});
+      this.dials.set(key, entry);
+      d = entry;
+    }
+    const shared = d;
+    shared.waiters++;
+    try {
+      return await withDeadline(this.clock, opts, 'connect', (signal) => raceAbort(shared.promise, signal));
+    } finally {
+      if (--shared.waiters === 0) shared.ctl.abort();
+    }
+  }
+
+  private async dial(endpoint: Endpoint, address: Address, opts: AbortOptions): Promise<PeerSummary> {
     let conn: Connection;
     try {
-      conn = await this.endpoint.dial(address, opts);
+      conn = await endpoint.dial(address, opts);
     } catch (e) {
       if (e instanceof TlsError) this.refused(address, e);
       throw e;
