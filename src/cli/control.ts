@@ -5,8 +5,8 @@ import { MaculaError } from '../core/index.js';
 
 /**
  * The local control channel: a Unix socket in the node's data directory speaking one
- * JSON request and one JSON answer per line. `macula status` (and later `members`,
- * `topology`) ask the running node through it instead of starting a second node.
+ * JSON request and one JSON answer per line. `macula status`, `members` and `topology`
+ * ask the running node through it instead of starting a second node (answers.ts).
  */
 export function controlSocketPath(dataDir: string): string {
   return join(dataDir, 'control.sock');

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { VERSION } from '../node/index.js';
-import { certCaCommand, certIssueCommand } from './cert.js';
-import { askControl } from './control.js';
+import { type InspectFlags, membersCommand, statusCommand, topologyCommand } from './inspect.js';
 import { makeOutput } from './output.js';
-import { type StartFlags, startCommand } from './start.js';
+import type { StartFlags } from './start.js';
+
+// `start` and `cert` load the node, QUIC and x509 (about 1.5 s): only when run, so
+// `status`, `members` and `topology` answer fast. package.json sits two levels up from
+// both src/cli and dist/cli.
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -27,38 +33,19 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'where the identity and control socket live (default .macula)')
     .option('-l, --log-level <level>', 'trace|debug|info|warn|error|fatal|silent')
     .option('--json', 'one JSON object per line')
-    .action((flags: StartFlags) => startCommand(flags));
+    .action(async (flags: StartFlags) => (await import('./start.js')).startCommand(flags));
 
-  program
-    .command('status')
-    .description('Show the status of the node running on this machine (through its control socket)')
-    .option('-d, --data-dir <dir>', 'the node’s data directory', '.macula')
-    .option('--json', 'JSON output')
-    .action(async (flags: { dataDir: string; json?: boolean }) => {
-      const s = (await askControl(flags.dataDir, 'status')) as {
-        nodeId: string;
-        realm: string;
-        address: { host: string; port: number };
-        stats: { uptimeMs: number; activeConnections: number };
-        connections: {
-          nodeId: string;
-          address: { host: string; port: number };
-          rttMs: number;
-          direction: string;
-        }[];
-      };
-      makeOutput(flags.json ?? false).result(s, () =>
-        [
-          `Node ${s.nodeId}`,
-          `Realm ${s.realm}, listening on ${s.address.host}:${s.address.port}, up ${(s.stats.uptimeMs / 1000).toFixed(0)} s`,
-          `${s.stats.activeConnections} connection(s)`,
-          ...s.connections.map(
-            (c) =>
-              `  ${c.nodeId.slice(0, 16)}... ${c.direction} ${c.address.host}:${c.address.port} rtt ${c.rttMs} ms`,
-          ),
-        ].join('\n'),
-      );
-    });
+  const inspect = (name: string, description: string, run: (f: InspectFlags) => Promise<void>) =>
+    program
+      .command(name)
+      .description(description)
+      .option('-d, --data-dir <dir>', 'the node’s data directory', '.macula')
+      .option('--json', 'JSON output')
+      .action((flags: InspectFlags) => run(flags));
+  // These ask the node already running on that data directory; they never start one.
+  inspect('status', 'Show the status of the node running on this machine', statusCommand);
+  inspect('members', 'List the members the running node knows, with their SWIM state', membersCommand);
+  inspect('topology', 'Draw the running node’s mesh links (k-regular topology)', topologyCommand);
 
   const cert = program.command('cert').description('Realm CA and node certificates');
   cert
@@ -67,7 +54,9 @@ export function buildProgram(): Command {
     .requiredOption('-r, --realm <realm>', 'realm the CA is for')
     .option('-o, --out <dir>', 'output directory', '.')
     .option('--json', 'JSON output')
-    .action((f: { realm: string; out: string; json?: boolean }) => certCaCommand(f));
+    .action(async (f: { realm: string; out: string; json?: boolean }) =>
+      (await import('./cert.js')).certCaCommand(f),
+    );
   cert
     .command('issue')
     .description('Issue a node certificate signed by a realm CA (node.crt, node.key)')
@@ -75,7 +64,9 @@ export function buildProgram(): Command {
     .requiredOption('--ca <dir>', 'directory holding ca.crt and ca.key')
     .option('-o, --out <dir>', 'output directory', '.')
     .option('--json', 'JSON output')
-    .action((f: { realm: string; ca: string; out: string; json?: boolean }) => certIssueCommand(f));
+    .action(async (f: { realm: string; ca: string; out: string; json?: boolean }) =>
+      (await import('./cert.js')).certIssueCommand(f),
+    );
   return program;
 }
 

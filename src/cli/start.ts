@@ -1,10 +1,11 @@
-import { type NodeConfig, parseHostPort, resolveConfig } from '../config/index.js';
-import { MaculaError } from '../core/index.js';
+import { type NodeConfig, resolveConfig } from '../config/index.js';
 import { createLogger } from '../logging/index.js';
-import { createNode, type MaculaNode } from '../node/index.js';
+import { createNode } from '../node/index.js';
 import { loadCaIdentity, loadOrCreateIdentity } from '../security/index.js';
+import { answer } from './answers.js';
 import { serveControl } from './control.js';
-import { makeOutput, type Output, shortId } from './output.js';
+import { reportNodeEvents } from './events.js';
+import { makeOutput, shortId } from './output.js';
 
 export interface StartFlags {
   config?: string;
@@ -50,12 +51,17 @@ export async function startCommand(flags: StartFlags): Promise<void> {
           keyFile: config.cert.key,
         });
   const nodeId = identity.nodeId.toString();
+  const bootstrap = config.discovery.staticNodes;
   const node = createNode({
     identity,
     listen: config.listen,
     ...(config.name ? { name: config.name } : {}),
+    // The node joins through any one of these and retries with backoff until one answers.
+    bootstrap,
+    topology: { k: config.topology.k },
     logger: logger.child({ component: 'node' }),
   });
+  reportNodeEvents(node, out);
   await node.start();
   const addr = node.address;
   out.info(`Macula node started: ${config.name ?? shortId(nodeId)}`, {
@@ -68,81 +74,17 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   out.info(`Realm: ${config.realm}`);
   out.info(`Topology: k_regular (k=${config.topology.k})`);
   out.info(`Discovery: ${config.discovery.methods.join(', ')}`);
-  node.on('peer:connected', (p) => {
-    if (p.direction === 'inbound') out.info(`New connection from ${p.address.host}:${p.address.port}`);
-    const who = p.name ? `${p.name} (${shortId(p.nodeId)})` : shortId(p.nodeId);
-    out.info(`${p.direction === 'inbound' ? 'Handshake complete' : 'Connected to'}: ${who}`, {
-      event: 'peer:connected',
-      peer: p.nodeId,
-      address: p.address,
-      direction: p.direction,
-    });
-  });
-  node.on('peer:refused', (r) =>
-    out.info(
-      r.by === 'us'
-        ? `Refused connection ${r.address.host}:${r.address.port}: ${r.reason}`
-        : `Connection ${r.address.host}:${r.address.port} refused by the peer: ${r.reason}`,
-      { event: 'peer:refused', address: r.address, by: r.by },
-    ),
-  );
-  node.on('peer:disconnected', (p) =>
-    out.info(`Disconnected from ${shortId(p.nodeId)} (${p.reason})`, {
-      event: 'peer:disconnected',
-      peer: p.nodeId,
-    }),
-  );
-  const closeControl = await serveControl(config.dataDir, (command) => control(node, config, command));
-  const stopBootstrap = bootstrap(node, config, out);
+  if (bootstrap.length > 0) {
+    out.info(`Connecting to bootstrap nodes (${bootstrap.join(', ')})...`, { event: 'bootstrap', bootstrap });
+  }
+  const closeControl = await serveControl(config.dataDir, (command) => answer(node, config, command));
   out.info('Ready to accept connections', { event: 'ready', nodeId, address: addr });
   await untilSignal(async () => {
     out.info('Stopping...', { event: 'stopping' });
-    stopBootstrap();
     await closeControl();
     await node.stop();
     out.info('Stopped', { event: 'stopped' });
   });
-}
-
-function control(node: MaculaNode, config: NodeConfig, command: string): unknown {
-  if (command === 'status') {
-    return {
-      nodeId: node.nodeId,
-      name: config.name ?? null,
-      realm: node.realm,
-      version: node.version,
-      address: node.address,
-      stats: node.stats(),
-      connections: node.connections(),
-    };
-  }
-  throw new MaculaError('UNKNOWN_COMMAND', `unknown control command ${command}`);
-}
-
-/** Dials every bootstrap node until connected, backing off up to 10 s; any one is enough. */
-function bootstrap(node: MaculaNode, config: NodeConfig, out: Output): () => void {
-  const ctl = new AbortController();
-  for (const target of config.discovery.staticNodes) {
-    const address = parseHostPort(target);
-    void (async () => {
-      let delay = 500;
-      while (!ctl.signal.aborted) {
-        out.info(`Connecting to bootstrap node ${target}...`);
-        try {
-          await node.connect(address, { signal: ctl.signal, timeoutMs: 5000 });
-          return;
-        } catch (e) {
-          if (ctl.signal.aborted) return;
-          out.info(
-            `Bootstrap node ${target} not reachable (${(e as Error).message}); retrying in ${delay} ms`,
-          );
-          await new Promise((r) => setTimeout(r, delay).unref());
-          delay = Math.min(delay * 2, 10_000);
-        }
-      }
-    })();
-  }
-  return () => ctl.abort();
 }
 
 /** Resolves after `onStop` ran following SIGINT or SIGTERM; a second signal exits at once. */

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -43,9 +44,17 @@ export class CliProcess {
     this.exited = once(child, 'exit').then(([code]) => code as number | null);
   }
 
-  /** The first line (already seen or future) matching `pred`; rejects after `timeoutMs` or on exit. */
-  waitFor(pred: (l: JsonLine) => boolean, what: string, timeoutMs = 15_000): Promise<JsonLine> {
-    const seen = this.lines.find(pred);
+  /** How many lines so far: pass it to `waitFor` to ignore what came before. */
+  mark(): number {
+    return this.lines.length;
+  }
+
+  /**
+   * The first line from index `from` on (already seen or future) matching `pred`; rejects
+   * after `timeoutMs` or on exit.
+   */
+  waitFor(pred: (l: JsonLine) => boolean, what: string, timeoutMs = 15_000, from = 0): Promise<JsonLine> {
+    const seen = this.lines.slice(from).find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -74,10 +83,41 @@ export class CliProcess {
   event(name: string, timeoutMs?: number): Promise<JsonLine> {
     return this.waitFor((l) => l.event === name, `event ${name}`, timeoutMs);
   }
+
+  /** Resolves once stderr (the node's log lines) matches `re`. */
+  async waitForStderr(re: RegExp, what: string, timeoutMs = 15_000): Promise<void> {
+    const child = this.child;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!re.test(this.stderr)) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${what} on stderr:\n${this.stderr}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+      };
+      child.stderr!.on('data', check);
+      check();
+    });
+  }
 }
 
+const tempDirs: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `macula-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `macula-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every `tempDir` made so far (call once the processes using them are gone). */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Runs `macula <args>` and returns the child wrapper (JSON output). */
@@ -102,4 +142,23 @@ export async function maculaOnce(
   });
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
+}
+
+/** Polls `check` (every 100 ms) until it returns true; fails with `what` after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A UDP port free right now on 127.0.0.1 (for a node that must start on a known port later). */
+export async function freeUdpPort(): Promise<number> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  const { port } = sock.address();
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  return port;
 }

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type CliProcess, macula, maculaOnce, tempDir } from './helpers.js';
+import { type CliProcess, macula, maculaOnce, removeTempDirs, tempDir } from './helpers.js';
 
 const running: CliProcess[] = [];
 after(async () => {
   for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await Promise.all(running.map((p) => p.exited));
+  removeTempDirs();
 });
 
 function start(args: string[]): CliProcess {
@@ -75,7 +77,8 @@ describe('macula start (real processes)', { timeout: 60_000 }, () => {
       '--bootstrap',
       `127.0.0.1:${port1}`,
     ]);
-    const failed = await n3.waitFor((l) => /not reachable/.test(l.msg), 'bootstrap refusal');
+    // The node keeps retrying its bootstrap node; each attempt is refused with the reason.
+    const failed = await n3.event('peer:refused');
     assert.match(failed.msg, /realm|certificate/i);
     const refused = await n1.event('peer:refused');
     assert.match(String(refused.msg), /org\.other\.mesh/);
@@ -85,10 +88,14 @@ describe('macula start (real processes)', { timeout: 60_000 }, () => {
     assert.equal(await n3.exited, 0);
   });
 
-  it('status without a running node fails with a clear message', async () => {
-    const r = await maculaOnce(['status', '--data-dir', tempDir('none')]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /no node is running/);
+  it('status, members and topology without a running node fail with a clear message', async () => {
+    const dir = tempDir('none');
+    const commands = ['status', 'members', 'topology'];
+    const results = await Promise.all(commands.map((c) => maculaOnce([c, '--data-dir', dir])));
+    for (const r of results) {
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Cannot reach a node through .*control\.sock: no node is running there/);
+    }
   });
 });
 
