@@ -17,6 +17,9 @@ export class BroadcastQueue {
   private readonly byMember = new Map<string, Item>();
   private buckets: Item[][] = [[]];
   private live = 0;
+  /** Scratch lists of take(), kept to spare two allocations per datagram. */
+  private readonly requeue: Item[] = [];
+  private readonly skipped: Item[] = [];
 
   constructor(private readonly maxItems: number) {}
 
@@ -46,10 +49,12 @@ export class BroadcastQueue {
       left -= size(first);
       out.push(first);
     }
-    const requeue: Item[] = [];
+    if (this.live === 0) return out;
+    const requeue = this.requeue;
+    const skipped = this.skipped;
     for (let t = 0; t < this.buckets.length && left > 0; t++) {
       const b = this.buckets[t]!;
-      const skipped: Item[] = [];
+      skipped.length = 0;
       // Newest first: pop from the end; stop after a few that do not fit.
       while (b.length > 0 && left > 0 && skipped.length < 4) {
         const item = b.pop()!;
@@ -72,6 +77,8 @@ export class BroadcastQueue {
       for (let i = skipped.length - 1; i >= 0; i--) b.push(skipped[i]!);
     }
     for (const item of requeue) this.bucket(item.transmits).push(item);
+    requeue.length = 0;
+    skipped.length = 0;
     return out;
   }
 

@@ -1,5 +1,11 @@
 export { checkAliveKey, rawPublicKey } from './auth.js';
-export { MEMBERSHIP_MAGIC, MembershipWireError, type MembershipWireErrorCode } from './codec.js';
+export {
+  MEMBERSHIP_MAGIC,
+  MembershipWireError,
+  type MembershipWireErrorCode,
+  messageOverhead,
+  updateSize,
+} from './codec.js';
 export {
   DEFAULT_TUNABLES,
   type LocalMember,

@@ -17,6 +17,7 @@ type Pending =
  */
 export class Prober {
   private seq = 0;
+  private stopped = false;
   private readonly pending = new Map<number, Pending>();
 
   constructor(
@@ -41,6 +42,25 @@ export class Prober {
     const period = this.state.scaled(this.t.probeIntervalMs);
     this.clock.setTimeout(() => this.indirect(seq, p), timeout);
     this.clock.setTimeout(() => this.finish(seq, p), Math.max(period, timeout + 1));
+  }
+
+  /**
+   * Last check before an unconfirmed suspicion becomes a dead verdict: a few direct
+   * pings carrying the suspicion, spaced a probe timeout apart. A live member answers
+   * with its refutation (or, if it already refuted, its current alive claim), which
+   * cancels the suspicion. Returns how long to wait for an answer.
+   */
+  verify(target: MemberRecord): number {
+    const gap = this.state.scaled(this.t.probeTimeoutMs);
+    const id = target.id;
+    const ping = () => {
+      if (this.stopped) return;
+      const r = this.state.table.get(id);
+      if (r?.state === 'suspect') this.notifySuspect(r);
+    };
+    ping();
+    for (let i = 1; i < verifyPings; i++) this.clock.setTimeout(ping, i * gap);
+    return verifyPings * gap;
   }
 
   /** Tells a member at once that we suspect it (it may only have lost one packet). */
@@ -90,6 +110,7 @@ export class Prober {
 
   /** Forgets every pending probe and relay (on stop). */
   clear(): void {
+    this.stopped = true;
     for (const p of this.pending.values()) if (p.kind === 'relay') this.clock.clearTimeout(p.timer);
     this.pending.clear();
   }
@@ -144,6 +165,8 @@ export class Prober {
   }
 
   private finish(seq: number, p: Pending & { kind: 'probe' }): void {
+    // Gone: membership stopped (clear) since the probe began.
+    if (this.pending.get(seq) !== p) return;
     this.pending.delete(seq);
     if (p.acked) {
       this.state.adjustHealth(-1);
@@ -152,11 +175,14 @@ export class Prober {
     this.state.stats.probeFailures++;
     // Lifeguard: relays that did not even nack suggest our own links are the problem.
     this.state.adjustHealth(p.expectedNacks - p.nacks);
-    const target = p.target;
-    if (target.state !== 'alive' && target.state !== 'suspect') return;
+    // Re-read the record: a shared one is copied when it changes.
+    const table = this.state.table;
+    const target = table.get(p.target.id);
+    if (!target || (target.state !== 'alive' && target.state !== 'suspect')) return;
     const wasAlive = target.state === 'alive';
     this.state.suspect(target.id, target.incarnation, this.state.self.id);
-    if (wasAlive && target.state === 'suspect') this.notifySuspect(target);
+    const now = table.get(target.id);
+    if (wasAlive && now?.state === 'suspect') this.notifySuspect(now);
   }
 
   private relay(originSeq: number, target: string, addr: Address, origin: Address): void {
@@ -172,6 +198,9 @@ export class Prober {
     this.sendWith(addr, { t: 'ping', seq, target, updates: [] });
   }
 }
+
+/** Direct pings of the last check before a dead verdict (each round trip fails with ~2× the loss rate). */
+const verifyPings = 3;
 
 /** Room kept for the message itself when filling a datagram with rumours. */
 const messageBudgetOverhead = 200;

@@ -18,6 +18,12 @@ export class MembershipState {
   /** Lifeguard local health (0 = healthy); scales our probe interval and timeout. */
   health = 0;
   leaving = false;
+  /**
+   * Last check before an unconfirmed suspicion of `r` becomes a dead verdict (the prober
+   * pings `r` with the suspicion, so its answer carries the refutation); returns how
+   * long to wait for that answer.
+   */
+  verify: ((r: MemberRecord) => number) | undefined;
 
   constructor(
     readonly self: MemberRecord,
@@ -82,14 +88,19 @@ export class MembershipState {
   merge(entries: readonly SyncEntry[], fromId: string): void {
     for (const e of entries) {
       if (e.state === 'alive') {
-        this.alive({ t: 'alive', id: e.id, inc: e.inc, addr: e.addr, key: e.key, ...nameOf(e) });
+        // Most of a push-pull is old news: skip it without building an update. (Key checks
+        // matter only for news; the transport drops entries with bad keys anyway.)
+        const r = this.table.get(e.id);
+        if (r !== undefined && e.id !== this.self.id && isLive(r.state) && e.inc <= r.incarnation) continue;
+        this.alive(aliveOf(e));
       } else if (e.state === 'left') {
         this.dead(e.id, e.inc, e.id, 'left');
       } else if (e.id === this.self.id || this.table.get(e.id)) {
-        this.suspect(e.id, e.inc, fromId);
+        // The partner only relays this suspicion: it is no independent confirmation.
+        this.suspect(e.id, e.inc, fromId, false);
       } else if (e.state === 'suspect') {
         // A member we never heard of, suspected there: learn it as alive and probe it ourselves.
-        this.alive({ t: 'alive', id: e.id, inc: e.inc, addr: e.addr, key: e.key, ...nameOf(e) });
+        this.alive(aliveOf(e));
       }
     }
   }
@@ -105,8 +116,8 @@ export class MembershipState {
       return;
     }
     const now = this.clock.now();
-    const r = this.table.get(u.id);
-    if (!r) {
+    const found = this.table.get(u.id);
+    if (!found) {
       if (this.table.size >= this.t.maxMembers) {
         this.reject('TABLE_FULL');
         return;
@@ -125,10 +136,11 @@ export class MembershipState {
       this.events.emit('member:join', MemberTable.view(rec));
       return;
     }
-    const moved = r.address.host !== u.addr.host || r.address.port !== u.addr.port;
+    const moved = found.address.host !== u.addr.host || found.address.port !== u.addr.port;
     // A restarted member on a new address may reuse its old incarnation once it was declared gone.
-    const takeover = !isLive(r.state) && moved && u.inc >= r.incarnation;
-    if (u.inc <= r.incarnation && !takeover) return;
+    const takeover = !isLive(found.state) && moved && u.inc >= found.incarnation;
+    if (u.inc <= found.incarnation && !takeover) return;
+    const r = this.table.own(found);
     const before = r.state;
     r.incarnation = u.inc;
     r.address = u.addr;
@@ -142,17 +154,21 @@ export class MembershipState {
     else if (moved) this.events.emit('member:update', view);
   }
 
-  /** Marks `id` suspect (or confirms an existing suspicion) on `from`'s word. */
-  suspect(id: string, inc: number, from: string): void {
+  /**
+   * Marks `id` suspect on `from`'s word, or counts `from` as a confirmation of an existing
+   * suspicion (unless `confirms` is false: `from` merely relayed it, as in push-pull).
+   */
+  suspect(id: string, inc: number, from: string, confirms = true): void {
     if (id === this.self.id) {
       if (inc >= this.self.incarnation && !this.leaving) this.refute(inc);
       return;
     }
-    const r = this.table.get(id);
-    if (!r || inc < r.incarnation || !isLive(r.state)) return;
+    const found = this.table.get(id);
+    if (!found || inc < found.incarnation || !isLive(found.state)) return;
+    const r = this.table.own(found);
     if (r.state === 'suspect') {
       if (inc > r.incarnation) r.incarnation = inc;
-      if (this.suspicions.get(id)?.confirm(from))
+      if (confirms && this.suspicions.get(id)?.confirm(from))
         this.queue.push({ t: 'suspect', id, inc: r.incarnation, from });
       return;
     }
@@ -161,13 +177,19 @@ export class MembershipState {
     const n = Math.max(this.table.live, 10);
     const min = this.t.suspicionMult * Math.log10(n) * this.t.probeIntervalMs;
     const k = Math.max(0, Math.min(this.t.suspicionConfirmations, this.table.live - 2));
-    this.suspicions.set(
-      id,
-      new Suspicion(from, k, min, min * this.t.suspicionMaxMult, this.clock, () => {
-        this.suspicions.delete(id);
-        this.dead(id, r.incarnation, this.self.id, 'dead');
-      }),
-    );
+    let checked = false;
+    const s = new Suspicion(from, k, min, min * this.t.suspicionMaxMult, this.clock, () => {
+      // Unconfirmed: we may be the one node its refutation missed (gossip reaches each
+      // node only with high probability). Ask the member itself before the verdict.
+      if (!checked && s.confirmations < k && this.verify) {
+        checked = true;
+        s.extend(this.verify(r));
+        return;
+      }
+      this.suspicions.delete(id);
+      this.dead(id, r.incarnation, this.self.id, 'dead');
+    });
+    this.suspicions.set(id, s);
     this.queue.push({ t: 'suspect', id, inc, from });
     this.events.emit('member:suspect', MemberTable.view(r));
   }
@@ -177,8 +199,9 @@ export class MembershipState {
       if (!this.leaving && inc >= this.self.incarnation) this.refute(inc);
       return;
     }
-    const r = this.table.get(id);
-    if (!r || inc < r.incarnation || !isLive(r.state)) return;
+    const found = this.table.get(id);
+    if (!found || inc < found.incarnation || !isLive(found.state)) return;
+    const r = this.table.own(found);
     r.incarnation = inc;
     this.cancelSuspicion(id);
     this.table.setState(r, kind, this.clock.now());
@@ -206,11 +229,13 @@ export class MembershipState {
   /** Forgets dead and left members older than the retention. */
   reap(): void {
     const cutoff = this.clock.now() - this.t.deadRetentionMs;
-    for (const r of this.table.values()) {
-      if (!isLive(r.state) && r.since < cutoff) {
-        this.table.delete(r.id);
-        this.queue.remove(r.id);
-      }
+    // Only dead and left records can expire: walk just those (copies: delete edits the lists).
+    const expired = [...this.table.inState('dead'), ...this.table.inState('left')].filter(
+      (r) => r.since < cutoff,
+    );
+    for (const r of expired) {
+      this.table.delete(r.id);
+      this.queue.remove(r.id);
     }
   }
 
@@ -220,6 +245,9 @@ export class MembershipState {
   }
 }
 
-function nameOf(e: { name?: string }): { name?: string } {
-  return e.name !== undefined ? { name: e.name } : {};
+/** The alive claim a push-pull entry stands for. */
+function aliveOf(e: SyncEntry): AliveUpdate {
+  const u: AliveUpdate = { t: 'alive', id: e.id, inc: e.inc, addr: e.addr, key: e.key };
+  if (e.name !== undefined) u.name = e.name;
+  return u;
 }

@@ -45,6 +45,15 @@ export class Suspicion {
     return Math.max(this.minMs, Math.floor(this.maxMs - frac * (this.maxMs - this.minMs)));
   }
 
+  /** Re-arms the timer to fire `ms` from now (a last check before the verdict). */
+  extend(ms: number): void {
+    this.cancel();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.onTimeout();
+    }, ms);
+  }
+
   cancel(): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;

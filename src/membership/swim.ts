@@ -1,12 +1,14 @@
 import { MaculaError } from '../core/index.js';
-import { type AbortOptions, type Clock, Emitter, type TimerHandle } from '../runtime/index.js';
+import { type AbortOptions, type Clock, Emitter, type Random, type TimerHandle } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
+import { SharedMembers } from './member-pool.js';
 import { type MemberRecord, MemberTable } from './member-table.js';
 import { DEFAULT_TUNABLES, type MembershipLogger, type SwimOptions, type SwimTunables } from './options.js';
 import { Prober } from './probe.js';
 import { MembershipState } from './state.js';
 import type {
   Member,
+  MemberState,
   MembershipEvents,
   MembershipNet,
   MembershipStats,
@@ -31,6 +33,7 @@ export class Swim {
   private readonly net: MembershipNet;
   private readonly clock: Clock;
   private readonly log: MembershipLogger;
+  private readonly random: Random;
   private readonly timers: TimerHandle[] = [];
   private running = false;
   private stopped = false;
@@ -67,6 +70,7 @@ export class Swim {
       since: o.clock.now(),
       ...(o.self.name !== undefined ? { name: o.self.name } : {}),
     };
+    this.random = o.random;
     const table = new MemberTable(self.id, o.random);
     const checkKey = o.checkKey ?? (() => true);
     this.state = new MembershipState(
@@ -81,6 +85,7 @@ export class Swim {
     );
     this.prober = new Prober(this.state, this.tunables, o.clock, (to, msg) => this.sendNow(to, msg));
     if (o.updateSize) this.prober.size = o.updateSize;
+    this.state.verify = (r) => this.prober.verify(r);
   }
 
   get selfId(): string {
@@ -128,6 +133,11 @@ export class Swim {
   member(id: string): Member | undefined {
     const r = this.state.table.get(id);
     return r ? MemberTable.view(r) : undefined;
+  }
+
+  /** The state this node holds for `id` (cheap: no snapshot is built). */
+  stateOf(id: string): MemberState | undefined {
+    return this.state.table.get(id)?.state;
   }
 
   /** Alive members other than self (cheap: for topology and routing). */
@@ -195,6 +205,29 @@ export class Swim {
     this.state.queue.clear();
   }
 
+  /** @internal A converged view for {@link share}: these entries, all alive since time 0. */
+  static shareable(entries: readonly SyncEntry[]): SharedMembers {
+    return new SharedMembers(
+      entries.map((e) => ({
+        id: e.id,
+        address: e.addr,
+        key: e.key,
+        incarnation: e.inc,
+        state: 'alive' as const,
+        since: 0,
+        ...nameOf(e),
+      })),
+    );
+  }
+
+  /**
+   * @internal Large simulations: starts from `view` (every member alive, learned long
+   * ago), read in place rather than copied; call before {@link start}.
+   */
+  share(view: SharedMembers): void {
+    this.state.table.share(view);
+  }
+
   /**
    * Joins through the given seeds (push-pull with each); resolves with how many answered.
    * Any one is enough: the rest of the realm learns about us by gossip.
@@ -258,7 +291,10 @@ export class Swim {
       }
       this.timers[slot] = this.clock.setTimeout(tick, interval());
     };
-    this.timers.push(this.clock.setTimeout(tick, interval()));
+    // First run at a random point of the period: members started together must not
+    // probe, gossip and push-pull in lockstep (synchronised push-pulls turn one suspicion
+    // into many at once).
+    this.timers.push(this.clock.setTimeout(tick, interval() * this.random.next()));
   }
 
   /** memberlist-style push gossip: fast spread of news between protocol periods. */
@@ -283,7 +319,7 @@ export class Swim {
 
   /** Push-pull with a random dead member: heals a partition once it is gone. */
   private reconnect(): void {
-    const [peer] = this.state.table.sample(1, (r) => r.state === 'dead');
+    const [peer] = this.state.table.randomIn('dead', 1);
     if (peer) this.background(this.syncWith(peer.address, false, {}), 'reconnect');
   }
 
@@ -299,4 +335,8 @@ export class Swim {
   private background(p: Promise<void>, what: string): void {
     p.catch((err: unknown) => this.log.debug({ err, what }, 'membership sync failed'));
   }
+}
+
+function nameOf(e: { name?: string }): { name?: string } {
+  return e.name !== undefined ? { name: e.name } : {};
 }
