@@ -17,6 +17,8 @@ export class BroadcastQueue {
   private readonly byMember = new Map<string, Item>();
   private buckets: Item[][] = [[]];
   private live = 0;
+  /** Superseded items still sitting in a bucket (dropped lazily, compacted when many). */
+  private stale = 0;
   /** Scratch lists of take(), kept to spare two allocations per datagram. */
   private readonly requeue: Item[] = [];
   private readonly skipped: Item[] = [];
@@ -30,7 +32,11 @@ export class BroadcastQueue {
   /** Queues `u`, replacing any queued update about the same member. */
   push(u: Update): void {
     const old = this.byMember.get(u.id);
-    if (old) this.kill(old);
+    if (old) {
+      this.kill(old);
+      this.stale++;
+      if (this.stale > this.live + 64) this.compact();
+    }
     const item: Item = { update: u, transmits: 0, dead: false };
     this.byMember.set(u.id, item);
     this.bucket(0).push(item);
@@ -58,7 +64,10 @@ export class BroadcastQueue {
       // Newest first: pop from the end; stop after a few that do not fit.
       while (b.length > 0 && left > 0 && skipped.length < 4) {
         const item = b.pop()!;
-        if (item.dead) continue;
+        if (item.dead) {
+          this.stale--;
+          continue;
+        }
         if (first && item.update === first) {
           skipped.push(item);
           continue;
@@ -87,12 +96,22 @@ export class BroadcastQueue {
     this.byMember.clear();
     this.buckets = [[]];
     this.live = 0;
+    this.stale = 0;
   }
 
   /** Forgets the queued update about `id` (e.g. the member was removed). */
   remove(id: string): void {
     const old = this.byMember.get(id);
-    if (old) this.kill(old);
+    if (old) {
+      this.kill(old);
+      this.stale++;
+    }
+  }
+
+  /** Drops superseded items from the buckets (order kept), so heavy churn does not pile them up. */
+  private compact(): void {
+    this.buckets = this.buckets.map((b) => b.filter((item) => !item.dead));
+    this.stale = 0;
   }
 
   private bucket(t: number): Item[] {
@@ -112,7 +131,8 @@ export class BroadcastQueue {
       const b = this.buckets[t]!;
       while (b.length > 0 && this.live > this.maxItems) {
         const item = b.shift()!;
-        if (!item.dead) this.kill(item);
+        if (item.dead) this.stale--;
+        else this.kill(item);
       }
     }
   }

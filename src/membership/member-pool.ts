@@ -5,22 +5,21 @@ import type { SyncEntry } from './types.js';
 /** An unordered set of records with O(1) add, remove and uniform random access. */
 export class Pool {
   readonly items: MemberRecord[] = [];
-  private readonly slot = new Map<MemberRecord, number>();
 
+  /** `r` must be in no pool (a record is in the pool of its state only). */
   add(r: MemberRecord): void {
-    if (this.slot.has(r)) return;
-    this.slot.set(r, this.items.length);
+    r.slot = this.items.length;
     this.items.push(r);
   }
 
   remove(r: MemberRecord): void {
-    const i = this.slot.get(r);
-    if (i === undefined) return;
-    this.slot.delete(r);
+    const i = r.slot;
+    if (i === undefined || this.items[i] !== r) return;
+    r.slot = undefined;
     const last = this.items.pop()!;
     if (last !== r) {
       this.items[i] = last;
-      this.slot.set(last, i);
+      last.slot = i;
     }
   }
 }
@@ -41,7 +40,7 @@ export class SharedMembers {
   constructor(records: Iterable<MemberRecord>) {
     let live = 0;
     for (const r of records) {
-      const frozen = Object.freeze({ ...r });
+      const frozen = Object.freeze({ ...r, slot: undefined });
       this.byId.set(r.id, frozen);
       this.list.push(frozen);
       this.entries.push(Object.freeze(entryOf(frozen)));

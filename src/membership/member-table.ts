@@ -12,6 +12,8 @@ export interface MemberRecord {
   incarnation: number;
   state: MemberState;
   since: number;
+  /** @internal Position in the table's list of members in this state (tables only). */
+  slot?: number | undefined;
 }
 
 /**
@@ -61,7 +63,7 @@ export class MemberTable {
   /** `r` made safe to change: a shared record is copied into this table first. */
   own(r: MemberRecord): MemberRecord {
     if (this.base === undefined || this.records.get(r.id) === r) return r;
-    const copy: MemberRecord = { ...r };
+    const copy: MemberRecord = { ...r, slot: undefined };
     this.records.set(r.id, copy);
     this.shadowed++;
     this.pool(copy.state).add(copy);

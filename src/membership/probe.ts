@@ -101,7 +101,9 @@ export class Prober {
 
   /** Sends `msg` with as many queued rumours as fit the datagram budget. */
   sendWith(to: Address, msg: SwimMessage, first?: Update): void {
-    const n = Math.max(this.state.table.live, 1);
+    // Every member known counts, dead ones too (memberlist's estimate): while a partition
+    // hides half the realm, rumours (its refutations above all) still need the full reach.
+    const n = Math.max(this.state.table.size, 1);
     const limit = this.t.retransmitMult * Math.ceil(Math.log10(n + 1));
     const budget = this.t.maxPacketBytes - messageBudgetOverhead;
     msg.updates = this.state.queue.take(budget, limit, this.size, first);

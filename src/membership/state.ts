@@ -73,13 +73,13 @@ export class MembershipState {
         this.alive(u);
         return;
       case 'suspect':
-        this.suspect(u.id, u.inc, u.from);
+        this.suspect(u.id, u.inc, u.from, true, u);
         return;
       case 'dead':
-        this.dead(u.id, u.inc, u.from, 'dead');
+        this.dead(u.id, u.inc, u.from, 'dead', u);
         return;
       case 'left':
-        this.dead(u.id, u.inc, u.id, 'left');
+        this.dead(u.id, u.inc, u.id, 'left', u);
         return;
     }
   }
@@ -157,8 +157,9 @@ export class MembershipState {
   /**
    * Marks `id` suspect on `from`'s word, or counts `from` as a confirmation of an existing
    * suspicion (unless `confirms` is false: `from` merely relayed it, as in push-pull).
+   * `via`: the received update saying so, re-gossiped as is rather than copied.
    */
-  suspect(id: string, inc: number, from: string, confirms = true): void {
+  suspect(id: string, inc: number, from: string, confirms = true, via?: Update): void {
     if (id === this.self.id) {
       if (inc >= this.self.incarnation && !this.leaving) this.refute(inc);
       return;
@@ -169,7 +170,7 @@ export class MembershipState {
     if (r.state === 'suspect') {
       if (inc > r.incarnation) r.incarnation = inc;
       if (confirms && this.suspicions.get(id)?.confirm(from))
-        this.queue.push({ t: 'suspect', id, inc: r.incarnation, from });
+        this.queue.push(via ?? { t: 'suspect', id, inc: r.incarnation, from });
       return;
     }
     r.incarnation = inc;
@@ -190,11 +191,11 @@ export class MembershipState {
       this.dead(id, r.incarnation, this.self.id, 'dead');
     });
     this.suspicions.set(id, s);
-    this.queue.push({ t: 'suspect', id, inc, from });
+    this.queue.push(via ?? { t: 'suspect', id, inc, from });
     this.events.emit('member:suspect', MemberTable.view(r));
   }
 
-  private dead(id: string, inc: number, from: string, kind: 'dead' | 'left'): void {
+  private dead(id: string, inc: number, from: string, kind: 'dead' | 'left', via?: Update): void {
     if (id === this.self.id) {
       if (!this.leaving && inc >= this.self.incarnation) this.refute(inc);
       return;
@@ -205,7 +206,7 @@ export class MembershipState {
     r.incarnation = inc;
     this.cancelSuspicion(id);
     this.table.setState(r, kind, this.clock.now());
-    this.queue.push(kind === 'left' ? { t: 'left', id, inc } : { t: 'dead', id, inc, from });
+    this.queue.push(via ?? (kind === 'left' ? { t: 'left', id, inc } : { t: 'dead', id, inc, from }));
     this.log.info({ member: id.slice(0, 8), state: kind }, kind === 'left' ? 'member left' : 'member dead');
     this.events.emit(kind === 'left' ? 'member:leave' : 'member:dead', MemberTable.view(r));
   }

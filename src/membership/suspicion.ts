@@ -7,7 +7,8 @@ import type { Clock, TimerHandle } from '../runtime/index.js';
  * by many probers; a false one (one slow link) usually is not, which leaves time to refute.
  */
 export class Suspicion {
-  private readonly confirmedBy = new Set<string>();
+  /** The first accuser, then up to k confirmers (an array: k is small, a Set would cost more). */
+  private readonly confirmedBy: string[] = [];
   private readonly start: number;
   private timer: TimerHandle | undefined;
 
@@ -20,19 +21,19 @@ export class Suspicion {
     private readonly onTimeout: () => void,
   ) {
     this.start = clock.now();
-    this.confirmedBy.add(from);
+    this.confirmedBy.push(from);
     this.schedule();
   }
 
   /** Confirmations so far (the first accuser excluded). */
   get confirmations(): number {
-    return this.confirmedBy.size - 1;
+    return this.confirmedBy.length - 1;
   }
 
   /** Counts `from` once; returns true when it was a new confirmation (then worth re-gossiping). */
   confirm(from: string): boolean {
-    if (this.confirmedBy.has(from) || this.confirmations >= this.k) return false;
-    this.confirmedBy.add(from);
+    if (this.confirmations >= this.k || this.confirmedBy.includes(from)) return false;
+    this.confirmedBy.push(from);
     this.schedule();
     return true;
   }
@@ -48,10 +49,7 @@ export class Suspicion {
   /** Re-arms the timer to fire `ms` from now (a last check before the verdict). */
   extend(ms: number): void {
     this.cancel();
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.onTimeout();
-    }, ms);
+    this.timer = this.clock.setTimeout(this.fire, ms);
   }
 
   cancel(): void {
@@ -62,12 +60,12 @@ export class Suspicion {
   private schedule(): void {
     this.cancel();
     const remaining = this.start + this.timeoutMs() - this.clock.now();
-    this.timer = this.clock.setTimeout(
-      () => {
-        this.timer = undefined;
-        this.onTimeout();
-      },
-      Math.max(0, remaining),
-    );
+    this.timer = this.clock.setTimeout(this.fire, Math.max(0, remaining));
   }
+
+  /** One callback for every (re)schedule: thousands of suspicions at once stay cheap. */
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.onTimeout();
+  };
 }

@@ -26,7 +26,9 @@ const ASYNC_HOPS = 32;
 export class SimClock implements Clock {
   private t = 0;
   private seq = 0;
-  private readonly heap: Ev[] = [];
+  private heap: Ev[] = [];
+  /** Cancelled calls still in the heap. */
+  private cancelled = 0;
 
   now(): number {
     return this.t;
@@ -38,7 +40,11 @@ export class SimClock implements Clock {
   }
 
   clearTimeout(handle: TimerHandle): void {
-    (handle as Ev).fn = undefined;
+    const ev = handle as Ev;
+    if (ev.fn === undefined) return;
+    ev.fn = undefined;
+    // Cancelled calls stay in the heap until due: drop them once they are most of it.
+    if (++this.cancelled > 4096 && this.cancelled * 2 > this.heap.length) this.compact();
   }
 
   /** Schedules `fn(a, b, c)` in `ms` (no closure needed); `fn` must not settle promises. */
@@ -65,11 +71,14 @@ export class SimClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.t + ms;
     await drain(ASYNC_HOPS);
-    const h = this.heap;
-    while (h.length > 0 && h[0]!.at <= target) {
+    // (this.heap, not a local: compact() replaces it)
+    while (this.heap.length > 0 && this.heap[0]!.at <= target) {
       const ev = this.pop();
       const fn = ev.fn;
-      if (fn === undefined) continue;
+      if (fn === undefined) {
+        this.cancelled--;
+        continue;
+      }
       ev.fn = undefined;
       this.t = ev.at;
       fn(ev.a, ev.b, ev.c);
@@ -77,6 +86,12 @@ export class SimClock implements Clock {
     }
     if (target > this.t) this.t = target;
     await drain(ASYNC_HOPS);
+  }
+
+  /** Rebuilds the heap without cancelled calls (a sorted array is a valid heap). */
+  private compact(): void {
+    this.heap = this.heap.filter((ev) => ev.fn !== undefined).sort((x, y) => x.at - y.at || x.seq - y.seq);
+    this.cancelled = 0;
   }
 
   private schedule(ms: number, fn: Ev['fn'], a: unknown, b: unknown, c: unknown, async: boolean): Ev {
