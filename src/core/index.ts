@@ -1,3 +1,4 @@
+export { bump } from './counters.js';
 export {
   AbortError,
   InvalidArgumentError,

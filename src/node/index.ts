@@ -1,5 +1,9 @@
 export { HandshakeError, runHandshake } from './handshake.js';
+export type { DownReason, NodeDown } from './monitors.js';
 export { CLOSE, MaculaNode, VERSION } from './node.js';
+export type { RouteOptions, RouteReceipt, RouterStats } from './router.js';
+export type { RoutesSummary } from './routes-summary.js';
+export type { RoutingOptions } from './routing.js';
 export type { NodeEvents, NodeOptions, NodeStats, PeerSummary } from './types.js';
 
 import { MaculaNode } from './node.js';

@@ -1,5 +1,7 @@
 import { MaculaError } from '../core/index.js';
+import type { Mailbox, MailboxOptions, MailHandler } from '../mailbox/index.js';
 import type { Member } from '../membership/index.js';
+import type { LookupEvent, LookupOptions, LookupResult } from '../routing/index.js';
 import {
   type AbortOptions,
   type Clock,
@@ -24,6 +26,10 @@ import { controlChannel } from './control.js';
 import { providersFromStatic } from './discovery.js';
 import { runHandshake } from './handshake.js';
 import { Mesh } from './mesh.js';
+import type { NodeDown } from './monitors.js';
+import type { RouteOptions, RouteReceipt } from './router.js';
+import type { RoutesSummary } from './routes-summary.js';
+import { NodeServices } from './services.js';
 import { StreamRouter } from './streams.js';
 import type { NodeEvents, NodeLogger, NodeOptions, NodeStats, PeerSummary } from './types.js';
 
@@ -66,6 +72,7 @@ export class MaculaNode {
   private readonly events: Emitter<NodeEvents>;
   private mesh: Mesh | undefined;
   private streams: StreamRouter | undefined;
+  private services: NodeServices | undefined;
   private readonly clock: Clock;
   private readonly log: NodeLogger;
   private startedAt = 0;
@@ -108,6 +115,7 @@ export class MaculaNode {
     this.startedAt = this.clock.now();
     this.createdAt = Date.now();
     this.streams = new StreamRouter(this.clock, this.frames, this.log);
+    this.services = this.startServices(this.streams);
     if (this.opts.membership !== false) this.startMesh(this.endpoint, this.streams);
     this.endpoint.onConnection((conn) => {
       this.adopt(conn, 'inbound').catch((e: unknown) =>
@@ -154,6 +162,85 @@ export class MaculaNode {
     mesh.start();
   }
 
+  private startServices(streams: StreamRouter): NodeServices {
+    const services = new NodeServices(
+      {
+        selfId: this.nodeId,
+        streams,
+        connection: (id) => this.peers.get(id)?.conn,
+        connectedIds: () => this.peers.keys(),
+        connect: (address, opts) => this.connect(address, opts),
+        member: (id) => {
+          const m = this.mesh?.swim.member(id);
+          return m && { address: m.address, alive: m.state === 'alive' || m.state === 'suspect' };
+        },
+      },
+      {
+        clock: this.clock,
+        random: this.opts.random ?? systemRandom,
+        logger: this.log,
+        options: this.opts.routing ?? {},
+      },
+    );
+    services.start();
+    return services;
+  }
+
+  private running(): NodeServices {
+    if (!this.services || this.stopping) throw new MaculaError('NOT_RUNNING', 'Node is not running');
+    return this.services;
+  }
+
+  /**
+   * Opens the named mailbox `name` on this node: messages sent to it with
+   * {@link send} go to `handler`, or, without one, wait to be read with `for await`.
+   */
+  mailbox<T = unknown>(name: string, handler?: MailHandler<T>, opts?: MailboxOptions): Mailbox<T> {
+    return this.running().mailbox(name, handler, opts);
+  }
+
+  /**
+   * Sends `message` (any MessagePack value) to mailbox `mailbox` on node `nodeId`: over
+   * the direct connection when there is one, else hop by hop through the mesh. Resolves
+   * once the destination accepted it; rejects with the destination's typed error
+   * (`NO_MAILBOX`, `MAILBOX_FULL`, `HANDLER_FAILED`) or a routing one (`NO_ROUTE`, `HOP_LIMIT`…).
+   */
+  send(nodeId: string, mailbox: string, message: unknown, opts?: RouteOptions): Promise<RouteReceipt> {
+    try {
+      return this.running().send(nodeId, mailbox, message, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Resolves when node `nodeId` is declared dead or leaves (at once if it is not an alive member). */
+  monitor(nodeId: string, opts?: { signal?: AbortSignal }): Promise<NodeDown> {
+    try {
+      return this.running().monitor(nodeId, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Kademlia lookup: the (up to) k nodes closest to `target` (a 64-hex id) that answer. */
+  lookup(target: string, opts?: LookupOptions): Promise<LookupResult> {
+    try {
+      return this.running().lookup(target, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The same lookup as progress events (`query`, `response`, `timeout`, `done`) for tools. */
+  lookupEvents(target: string, opts?: LookupOptions): AsyncIterable<LookupEvent> {
+    return this.running().lookupEvents(target, opts);
+  }
+
+  /** The routing table by bucket, with lookup and routed-message counters (`macula routes`). */
+  routes(): RoutesSummary {
+    return this.running().routes();
+  }
+
   /** Every member of the realm this node knows (itself included), with its state. */
   members(): Member[] {
     return this.mesh?.swim.members() ?? [];
@@ -198,6 +285,7 @@ export class MaculaNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
+      this.services?.stop();
       await this.mesh?.stop().catch((err: unknown) => this.log.warn({ err }, 'mesh stop failed'));
       await this.endpoint?.close({ code: CLOSE.stopping, reason: 'node stopping' });
       this.peers.clear();
@@ -277,6 +365,7 @@ export class MaculaNode {
   }
 
   private emit<K extends keyof NodeEvents>(event: K, e: NodeEvents[K]): void {
+    if (event.startsWith('member:')) this.services?.memberEvent(event, e as Member);
     this.events.emit(event, e);
   }
 
@@ -394,6 +483,7 @@ export class MaculaNode {
       'peer connected',
     );
     this.streams?.attach(conn, summary.nodeId);
+    this.services?.peerConnected(summary.nodeId, summary.address);
     this.emit('peer:connected', summary);
     return summary;
   }

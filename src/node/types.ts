@@ -4,6 +4,7 @@ import type { MembershipEvents, SwimTunables } from '../membership/index.js';
 import type { AbortOptions, Clock, Random } from '../runtime/index.js';
 import type { NodeIdentity } from '../security/index.js';
 import type { Address, Transport } from '../transport/index.js';
+import type { RoutingOptions } from './routing.js';
 
 /** Minimal logger the node writes to (pino-compatible). */
 export type NodeLogger = LogSink;
@@ -40,6 +41,8 @@ export interface NodeOptions {
   membership?: Partial<SwimTunables> | false;
   /** k-regular topology: k ring neighbours (even; default 4), long-range links, connection bound (default 64). */
   topology?: { k?: number; longRange?: number; maxConnections?: number };
+  /** Kademlia routing and routed messages: bucket size, lookup tunables, dial-on-demand, hop limit. */
+  routing?: RoutingOptions;
   /** Address announced to other members (default: the bound address; a wildcard host becomes this machine's first IPv4). */
   advertise?: Address;
 }

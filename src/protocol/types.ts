@@ -43,6 +43,16 @@ export const FrameType = {
   // membership 0x30–0x3F (SWIM datagrams travel outside frames, as raw UDP)
   MEMBERSHIP_SYNC: 0x30,
   MEMBERSHIP_SYNC_REPLY: 0x31,
+  // routing 0x40–0x4F (stream request/reply: the reply is the request type + 1)
+  FIND_NODE: 0x40,
+  FIND_NODE_REPLY: 0x41,
+  ROUTE: 0x42,
+  ROUTE_ACK: 0x43,
+  // DHT 0x50–0x5F
+  DHT_STORE: 0x50,
+  DHT_STORE_REPLY: 0x51,
+  DHT_FIND_VALUE: 0x52,
+  DHT_FIND_VALUE_REPLY: 0x53,
 } as const;
 
 /** One of the {@link FrameType} values. */
@@ -60,6 +70,8 @@ export const DefinedRanges = {
   PUBSUB: { first: 0x10, last: 0x1f },
   RPC: { first: 0x20, last: 0x2f },
   MEMBERSHIP: { first: 0x30, last: 0x3f },
+  ROUTING: { first: 0x40, last: 0x4f },
+  DHT: { first: 0x50, last: 0x5f },
 } as const satisfies Record<string, TypeRange>;
 
 /**
@@ -67,8 +79,6 @@ export const DefinedRanges = {
  * and are handed up, so a layer can register handlers without a protocol change.
  */
 export const ReservedRanges = {
-  ROUTING: { first: 0x40, last: 0x4f },
-  DHT: { first: 0x50, last: 0x5f },
   NAT: { first: 0x60, last: 0x6f },
   GATEWAY: { first: 0x70, last: 0x7f },
   EXPERIMENTAL: { first: 0xf0, last: 0xff },
@@ -100,7 +110,7 @@ export function isAcceptedType(type: number): boolean {
   return Number.isInteger(type) && type >= 0 && type <= 0xff && TYPE_CLASS[type] !== 0;
 }
 
-/** Name of a type for logs: `PUBLISH`, `RESERVED_DHT(0x51)`, or `UNKNOWN(0x99)`. */
+/** Name of a type for logs: `PUBLISH`, `RESERVED_NAT(0x61)`, or `UNKNOWN(0x99)`. */
 export function frameTypeName(type: number): string {
   const name = NAMES.get(type);
   if (name !== undefined) return name;

@@ -23,7 +23,4 @@ export class RoutingError extends MaculaError {
   }
 }
 
-/** Adds one to `counts[key]` (stats objects keep rejections by reason). */
-export function bump(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
-}
+export { bump } from '../core/index.js';

@@ -29,7 +29,7 @@ describe('frame header layout', () => {
       payload: new Uint8Array([9]),
       bytes: '01 23 0000 00000003 c40109',
     },
-    { name: 'reserved DHT', type: 0x51, payload: true, bytes: '01 51 0000 00000001 c3' },
+    { name: 'reserved NAT', type: 0x61, payload: true, bytes: '01 61 0000 00000001 c3' },
   ];
   for (const row of table) {
     it(`encodes ${row.name} to the exact bytes`, () => {

@@ -29,7 +29,7 @@ const { value } = fc.letrec((tie) => ({
     fc.dictionary(key, tie('value'), { maxKeys: 5, noNullPrototype: true }),
   ),
 }));
-const types = [...Object.values(FrameType), ReservedRanges.DHT.first, ReservedRanges.EXPERIMENTAL.last];
+const types = [...Object.values(FrameType), ReservedRanges.NAT.first, ReservedRanges.EXPERIMENTAL.last];
 const frame = fc.record({ type: fc.constantFrom(...types), payload: value, compress: fc.boolean() });
 
 describe('frame properties', () => {

@@ -1,6 +1,5 @@
-import { compareDistance, type IdKey } from './id.js';
-import type { SimPeer } from './sim-net.js';
-import type { LookupResult } from './types.js';
+import { compareDistance, type IdKey, type LookupResult } from '../routing/index.js';
+import type { LookupPeer } from './routing-net.js';
 
 /** What {@link LookupSim.measure} found. Cost figures are over the lookups that returned. */
 export interface LookupSimReport {
@@ -44,9 +43,52 @@ export function summarize(alive: number, rows: readonly LookupOutcome[]): Lookup
   };
 }
 
+/** Why a routed message was not delivered. */
+export type RouteFailure = 'no-route' | 'hop-limit';
+
+/** One routed message. `timeouts` are next hops that were dead; `dials` new connections. */
+export interface RouteOutcome {
+  delivered: boolean;
+  hops: number;
+  timeouts: number;
+  dials: number;
+  failure?: RouteFailure;
+}
+
+/** What `RouteSim.measure` found; hop figures are over delivered messages. */
+export interface RouteReport {
+  alive: number;
+  routes: number;
+  successRate: number;
+  hopsMean: number;
+  hopsP99: number;
+  /** Dead next hops tried per message (each costs a dial or request timeout). */
+  timeoutsMean: number;
+  /** Connections opened per message (no connection to the chosen contact yet). */
+  dialsMean: number;
+  failures: Record<RouteFailure, number>;
+}
+
+/** Success rate, hops over delivered messages, and costs over all of them. */
+export function summarizeRoutes(alive: number, rows: readonly RouteOutcome[]): RouteReport {
+  const ok = rows.filter((r) => r.delivered);
+  const failures = { 'no-route': 0, 'hop-limit': 0 };
+  for (const r of rows) if (r.failure) failures[r.failure]++;
+  return {
+    alive,
+    routes: rows.length,
+    successRate: ok.length / rows.length,
+    hopsMean: mean(ok.map((r) => r.hops)),
+    hopsP99: p99(ok.map((r) => r.hops)),
+    timeoutsMean: mean(rows.map((r) => r.timeouts)),
+    dialsMean: mean(rows.map((r) => r.dials)),
+    failures,
+  };
+}
+
 /** The live node closest to `t`, other than `except` (what a perfect lookup would find). */
-export function bruteForceClosest(live: readonly SimPeer[], t: IdKey, except: SimPeer): SimPeer {
-  let best: SimPeer | undefined;
+export function bruteForceClosest(live: readonly LookupPeer[], t: IdKey, except: LookupPeer): LookupPeer {
+  let best: LookupPeer | undefined;
   for (const p of live) if (p !== except && (!best || compareDistance(p.key, best.key, t) < 0)) best = p;
   return best!;
 }

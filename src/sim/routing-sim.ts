@@ -1,9 +1,6 @@
+import { idKey, LookupService, nextHop, RoutingTable, RttTracker } from '../routing/index.js';
 import { SeededRandom, VirtualClock } from '../runtime/index.js';
-import { idKey } from './id.js';
-import { LookupService } from './lookup.js';
-import { nextHop } from './route.js';
-import { RttTracker } from './rtt.js';
-import { type SimLinkOptions, SimNetwork, type SimPeer } from './sim-net.js';
+import { type LookupLinkOptions, LookupNetwork, type LookupPeer } from './routing-net.js';
 import {
   bruteForceClosest,
   type LookupOutcome,
@@ -11,8 +8,7 @@ import {
   mean,
   p99,
   summarize,
-} from './sim-report.js';
-import { RoutingTable } from './table.js';
+} from './routing-report.js';
 
 /** Shape of a lookup simulation. */
 export interface LookupSimOptions {
@@ -20,7 +16,7 @@ export interface LookupSimOptions {
   seed?: number;
   k?: number;
   alpha?: number;
-  link?: Partial<SimLinkOptions>;
+  link?: Partial<LookupLinkOptions>;
   /** Nodes joining at once (each through a random node that already joined). Default 32. */
   joinConcurrency?: number;
   /** Also refresh the buckets farther than the nearest neighbour on join (costs ~log2 N lookups). */
@@ -28,19 +24,19 @@ export interface LookupSimOptions {
 }
 
 /**
- * N Kademlia nodes on a {@link SimNetwork}: built the way a real network grows — each
+ * N Kademlia nodes on a {@link LookupNetwork}: built the way a real network grows — each
  * node joins through a random node that already joined, by looking up its own id — with
  * tables fed only by traffic (requests received, answers received).
  */
 export class LookupSim {
   readonly clock = new VirtualClock();
   readonly random: SeededRandom;
-  readonly net: SimNetwork;
-  readonly peers: SimPeer[] = [];
+  readonly net: LookupNetwork;
+  readonly peers: LookupPeer[] = [];
 
   private constructor(private readonly o: LookupSimOptions) {
     this.random = new SeededRandom(o.seed ?? 1);
-    this.net = new SimNetwork(this.clock, this.random, {
+    this.net = new LookupNetwork(this.clock, this.random, {
       lossRate: 0.01,
       retransmitMs: 200,
       maxAttempts: 3,
@@ -155,13 +151,13 @@ export class LookupSim {
     return p;
   }
 
-  private addPeer(i: number): SimPeer {
+  private addPeer(i: number): LookupPeer {
     const id = Buffer.from(this.random.bytes(32)).toString('hex');
     const contact = {
       id,
       address: { host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 4433 },
     };
-    const peer = { contact, key: idKey(id), latencyMs: 5 + this.random.int(45), alive: true } as SimPeer;
+    const peer = { contact, key: idKey(id), latencyMs: 5 + this.random.int(45), alive: true } as LookupPeer;
     const { net, ping } = this.net.netFor(peer);
     peer.table = new RoutingTable({
       selfId: id,

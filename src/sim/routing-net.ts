@@ -1,11 +1,8 @@
+import type { Contact, IdKey, LookupService, PingFn, RoutingNet, RoutingTable } from '../routing/index.js';
 import { type Random, type TimerHandle, toAbortError, type VirtualClock } from '../runtime/index.js';
-import type { IdKey } from './id.js';
-import type { LookupService } from './lookup.js';
-import type { RoutingTable } from './table.js';
-import type { Contact, PingFn, RoutingNet } from './types.js';
 
-/** One simulated node. */
-export interface SimPeer {
+/** One simulated node of a {@link LookupNetwork}. */
+export interface LookupPeer {
   readonly contact: Contact;
   readonly key: IdKey;
   /** One-way access latency (ms): a message from a to b takes a's plus b's. */
@@ -16,7 +13,7 @@ export interface SimPeer {
 }
 
 /** Link behaviour: each transmission is lost with `lossRate` and resent after `retransmitMs`. */
-export interface SimLinkOptions {
+export interface LookupLinkOptions {
   lossRate: number;
   retransmitMs: number;
   /** Transmissions before a message is given up (the request then goes unanswered). */
@@ -28,18 +25,18 @@ export interface SimLinkOptions {
  * latency, per-transmission loss with retransmission (as a stream transport would), and
  * dead nodes that never answer. Receivers learn requesters, as Kademlia nodes do.
  */
-export class SimNetwork {
-  readonly peers = new Map<string, SimPeer>();
+export class LookupNetwork {
+  readonly peers = new Map<string, LookupPeer>();
   messages = 0;
 
   constructor(
     private readonly clock: VirtualClock,
     private readonly random: Random,
-    private readonly link: SimLinkOptions,
+    private readonly link: LookupLinkOptions,
   ) {}
 
   /** The {@link RoutingNet} and liveness ping `from` uses. */
-  netFor(from: SimPeer): { net: RoutingNet; ping: PingFn } {
+  netFor(from: LookupPeer): { net: RoutingNet; ping: PingFn } {
     return {
       net: {
         findNode: (to, target, opts) =>
@@ -50,7 +47,7 @@ export class SimNetwork {
   }
 
   /** One-way delay, or undefined when every transmission is lost. */
-  private delay(a: SimPeer, b: SimPeer): number | undefined {
+  private delay(a: LookupPeer, b: LookupPeer): number | undefined {
     let d = a.latencyMs + b.latencyMs + this.random.next() * 2;
     for (let i = 0; i < this.link.maxAttempts; i++) {
       if (this.random.next() >= this.link.lossRate) return d;
@@ -60,10 +57,10 @@ export class SimNetwork {
   }
 
   private request<T>(
-    from: SimPeer,
+    from: LookupPeer,
     to: Contact,
     signal: AbortSignal | undefined,
-    serve: (p: SimPeer) => T,
+    serve: (p: LookupPeer) => T,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(toAbortError(signal.reason));

@@ -2,7 +2,7 @@
 // the Kademlia way: every node joins by looking up its own id through a random member.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { LookupSim } from '../../src/routing/sim.js';
+import { LookupSim } from '../../src/sim/index.js';
 
 describe('lookup simulation, 200 nodes', () => {
   let sim: LookupSim;

@@ -1,0 +1,115 @@
+import { MaculaError } from '../core/index.js';
+import {
+  checkMailboxName,
+  type Mailbox,
+  type MailboxOptions,
+  MailboxRegistry,
+  type MailHandler,
+} from '../mailbox/index.js';
+import type { Member } from '../membership/index.js';
+import {
+  DEFAULT_HOP_LIMIT,
+  type LookupEvent,
+  type LookupOptions,
+  type LookupResult,
+} from '../routing/index.js';
+import { type Clock, type Random, withDeadline } from '../runtime/index.js';
+import type { Address } from '../transport/index.js';
+import { Monitors, type NodeDown } from './monitors.js';
+import { type RouteOptions, type RouteReceipt, Router } from './router.js';
+import { type RoutesSummary, routesSummary } from './routes-summary.js';
+import { type RoutingHost, type RoutingOptions, RoutingService } from './routing.js';
+import type { NodeLogger } from './types.js';
+
+/** Default deadline of a `send` (ms). */
+const SEND_TIMEOUT_MS = 10_000;
+
+/**
+ * The layers above membership, per node: Kademlia routing, routed messages, named
+ * mailboxes and node monitors. Fed by the node's peer and member events.
+ */
+export class NodeServices {
+  readonly routing: RoutingService;
+  readonly router: Router;
+  readonly mailboxes = new MailboxRegistry();
+  readonly monitors: Monitors;
+
+  constructor(
+    host: RoutingHost,
+    private readonly o: { clock: Clock; random: Random; logger: NodeLogger; options: RoutingOptions },
+  ) {
+    this.routing = new RoutingService(host, o);
+    this.router = new Router(host, this.routing, {
+      random: o.random,
+      hopLimit: o.options.hopLimit ?? DEFAULT_HOP_LIMIT,
+      dialOnDemand: o.options.dialOnDemand ?? true,
+    });
+    this.monitors = new Monitors((id) => {
+      const m = host.member(id);
+      return m ? m.alive : host.connection(id) ? true : undefined;
+    });
+    this.router.handle('mail', async ({ envelope, body }) => {
+      const { n, p } = (body ?? {}) as { n?: unknown; p?: unknown };
+      await this.mailboxes.deliver({
+        from: envelope.src,
+        mailbox: checkMailboxName(n),
+        payload: p,
+        hops: envelope.hops,
+        ...(envelope.path ? { path: [envelope.src, ...envelope.path] } : {}),
+      });
+    });
+  }
+
+  start(): void {
+    this.routing.start();
+  }
+
+  stop(): void {
+    this.routing.stop();
+    this.mailboxes.closeAll();
+    this.monitors.close(new MaculaError('NOT_RUNNING', 'Node stopped'));
+  }
+
+  /** Membership news (the node forwards its member events here). */
+  memberEvent(event: string, m: Member): void {
+    if (event === 'member:dead' || event === 'member:leave') {
+      this.routing.forget(m.id);
+      this.monitors.down(m.id, event === 'member:dead' ? 'dead' : 'left');
+    } else if (m.state === 'alive') {
+      this.routing.observe(m.id, m.address);
+    }
+  }
+
+  /** A connection became a peer: traffic feeds the table (membership's address wins). */
+  peerConnected(id: string, remote: Address): void {
+    this.routing.observe(id, remote);
+  }
+
+  mailbox<T>(name: string, handler?: MailHandler<T>, opts?: MailboxOptions): Mailbox<T> {
+    return this.mailboxes.open(name, handler, opts);
+  }
+
+  send(nodeId: string, mailbox: string, payload: unknown, opts: RouteOptions = {}): Promise<RouteReceipt> {
+    checkMailboxName(mailbox);
+    const { signal, timeoutMs, ...rest } = opts;
+    return withDeadline(this.o.clock, { signal, timeoutMs: timeoutMs ?? SEND_TIMEOUT_MS }, 'send', (s) =>
+      this.router.send(nodeId, 'mail', { n: mailbox, p: payload }, { ...rest, signal: s }),
+    );
+  }
+
+  monitor(nodeId: string, opts?: { signal?: AbortSignal }): Promise<NodeDown> {
+    return this.monitors.watch(nodeId, opts);
+  }
+
+  lookup(target: string, opts?: LookupOptions): Promise<LookupResult> {
+    return this.routing.lookups.lookup(target, opts);
+  }
+
+  lookupEvents(target: string, opts?: LookupOptions): AsyncIterable<LookupEvent> {
+    return this.routing.lookups.lookupEvents(target, opts);
+  }
+
+  routes(): RoutesSummary {
+    return routesSummary(this.routing, this.router);
+  }
+}
