@@ -1,8 +1,17 @@
+import { MaculaError } from '../core/index.js';
 import type { MemberState } from '../membership/index.js';
-import type { MemberRow, MembersAnswer, StatusAnswer, TopologyAnswer } from './answers.js';
+import type {
+  LookupAnswer,
+  MemberRow,
+  MembersAnswer,
+  RoutesAnswer,
+  StatusAnswer,
+  TopologyAnswer,
+} from './answers.js';
 import { askControl } from './control.js';
 import { who } from './events.js';
 import { makeOutput, shortId } from './output.js';
+import { formatLookup, formatRoutes, lookupFailure, lookupTarget } from './routing-format.js';
 
 /** Flags of the commands that ask a running node through its control socket. */
 export interface InspectFlags {
@@ -37,6 +46,28 @@ export async function membersCommand(flags: InspectFlags): Promise<void> {
 export async function topologyCommand(flags: InspectFlags): Promise<void> {
   const { rendered, ...snapshot } = (await askControl(flags.dataDir, 'topology')) as TopologyAnswer;
   makeOutput(flags.json ?? false).result(snapshot, () => rendered);
+}
+
+/** `macula routes`: the routing table by bucket, and the lookup and routed-message counters. */
+export async function routesCommand(flags: InspectFlags): Promise<void> {
+  const a = (await askControl(flags.dataDir, 'routes')) as RoutesAnswer;
+  makeOutput(flags.json ?? false).result(a, () => formatRoutes(a, process.stdout.columns || 100));
+}
+
+/**
+ * `macula lookup <nodeId|key>`: the running node looks the target up (a key is hashed
+ * with sha256 first) and reports each query. A failed lookup prints its steps, then
+ * the error, and exits 1.
+ */
+export async function lookupCommand(arg: string, flags: InspectFlags): Promise<void> {
+  const { target, key } = lookupTarget(arg);
+  const a = (await askControl(flags.dataDir, 'lookup', { args: [target] })) as LookupAnswer;
+  const json = flags.json ?? false;
+  makeOutput(json).result(key === undefined ? a : { key, ...a }, () => formatLookup(a, key));
+  if (!a.error) return;
+  if (json)
+    process.exitCode = 1; // the answer above carries the error
+  else throw new MaculaError(a.error.code, lookupFailure(a));
 }
 
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'left'];

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { type InspectFlags, membersCommand, statusCommand, topologyCommand } from './inspect.js';
+import {
+  type InspectFlags,
+  lookupCommand,
+  membersCommand,
+  routesCommand,
+  statusCommand,
+  topologyCommand,
+} from './inspect.js';
 import { makeOutput } from './output.js';
 import type { StartFlags } from './start.js';
 
 // `start` and `cert` load the node, QUIC and x509 (about 1.5 s): only when run, so
-// `status`, `members` and `topology` answer fast. package.json sits two levels up from
-// both src/cli and dist/cli.
+// `status`, `members`, `topology`, `routes` and `lookup` answer fast. package.json sits
+// two levels up from both src/cli and dist/cli.
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -46,6 +53,14 @@ export function buildProgram(): Command {
   inspect('status', 'Show the status of the node running on this machine', statusCommand);
   inspect('members', 'List the members the running node knows, with their SWIM state', membersCommand);
   inspect('topology', 'Draw the running node’s mesh links (k-regular topology)', topologyCommand);
+  inspect('routes', 'Show the running node’s Kademlia routing table and routing counters', routesCommand);
+  program
+    .command('lookup')
+    .description('Find the nodes closest to a node id (64 hex) or to sha256(key), step by step')
+    .argument('<target>', 'a node id (64 hex characters) or any other string, hashed with sha256')
+    .option('-d, --data-dir <dir>', 'the node’s data directory', '.macula')
+    .option('--json', 'JSON output')
+    .action((target: string, flags: InspectFlags) => lookupCommand(target, flags));
 
   const cert = program.command('cert').description('Realm CA and node certificates');
   cert

@@ -77,7 +77,9 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   if (bootstrap.length > 0) {
     out.info(`Connecting to bootstrap nodes (${bootstrap.join(', ')})...`, { event: 'bootstrap', bootstrap });
   }
-  const closeControl = await serveControl(config.dataDir, (command) => answer(node, config, command));
+  const closeControl = await serveControl(config.dataDir, (command, args, signal) =>
+    answer(node, config, command, args, signal),
+  );
   out.info('Ready to accept connections', { event: 'ready', nodeId, address: addr });
   await untilSignal(async () => {
     out.info('Stopping...', { event: 'stopping' });
