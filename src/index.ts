@@ -5,6 +5,7 @@
  */
 export * from './config/index.js';
 export * from './core/index.js';
+export * from './dht/index.js';
 export * from './logging/index.js';
 export * from './mailbox/index.js';
 export * from './node/index.js';

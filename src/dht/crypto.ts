@@ -1,18 +1,9 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  KeyObject,
-  sign,
-  verify,
-  type webcrypto,
-} from 'node:crypto';
-import { InvalidArgumentError } from '../core/index.js';
-import { rawPublicKey } from '../membership/index.js';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createSigner, type Ed25519KeyInput, nodeIdOfRawKey, rawPublicKey } from '../membership/index.js';
 import { DhtError } from './errors.js';
 
 /** A node's Ed25519 private key: PEM (as `NodeIdentity.key`), KeyObject or WebCrypto key. */
-export type DhtKeyInput = string | KeyObject | webcrypto.CryptoKey;
+export type DhtKeyInput = Ed25519KeyInput;
 
 /** Longest app key accepted by {@link dhtKey}, in UTF-16 units. */
 export const MAX_APP_KEY_LENGTH = 1024;
@@ -47,16 +38,8 @@ export interface RecordSigner {
 /** A {@link RecordSigner} from an Ed25519 private key. Throws InvalidArgumentError for other keys. */
 export function createRecordSigner(privateKey: DhtKeyInput): RecordSigner {
   const publicKey = rawPublicKey(privateKey); // also checks that it is Ed25519
-  const k =
-    privateKey instanceof KeyObject
-      ? privateKey
-      : typeof privateKey === 'string'
-        ? createPrivateKey(privateKey)
-        : KeyObject.from(privateKey);
-  if (k.type !== 'private') throw new InvalidArgumentError('signing records needs a private key');
-  const spki = publicKeyOf(publicKey).export({ type: 'spki', format: 'der' });
-  const owner = createHash('sha256').update(spki).digest('hex');
-  return { publicKey, owner, sign: (data) => new Uint8Array(sign(null, data, k)) };
+  const sign = createSigner(privateKey); // throws for a public key
+  return { publicKey, owner: nodeIdOfRawKey(publicKey), sign: (data) => new Uint8Array(sign(data)) };
 }
 
 const MAX_CACHED_KEYS = 1024;

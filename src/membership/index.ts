@@ -1,4 +1,4 @@
-export { checkAliveKey, rawPublicKey } from './auth.js';
+export { checkAliveKey, createSigner, type Ed25519KeyInput, nodeIdOfRawKey, rawPublicKey } from './auth.js';
 export {
   MEMBERSHIP_MAGIC,
   MembershipWireError,

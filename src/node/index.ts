@@ -1,9 +1,11 @@
+export type { NodeDht } from './dht.js';
 export { HandshakeError, runHandshake } from './handshake.js';
 export type { DownReason, NodeDown } from './monitors.js';
 export { CLOSE, MaculaNode, VERSION } from './node.js';
 export type { RouteOptions, RouteReceipt, RouterStats } from './router.js';
 export type { RoutesSummary } from './routes-summary.js';
 export type { RoutingOptions } from './routing.js';
+export type { NodeDhtOptions } from './services.js';
 export type { NodeEvents, NodeOptions, NodeStats, PeerSummary } from './types.js';
 
 import { MaculaNode } from './node.js';

@@ -23,6 +23,7 @@ import {
 } from '../transport/index.js';
 import { advertiseAddress } from './advertise.js';
 import { controlChannel } from './control.js';
+import type { NodeDht } from './dht.js';
 import { providersFromStatic } from './discovery.js';
 import { runHandshake } from './handshake.js';
 import { Mesh } from './mesh.js';
@@ -180,6 +181,9 @@ export class MaculaNode {
         random: this.opts.random ?? systemRandom,
         logger: this.log,
         options: this.opts.routing ?? {},
+        realm: this.realm,
+        identityKey: this.opts.identity.key,
+        ...(this.opts.dht ? { dht: this.opts.dht } : {}),
       },
     );
     services.start();
@@ -234,6 +238,15 @@ export class MaculaNode {
   /** The same lookup as progress events (`query`, `response`, `timeout`, `done`) for tools. */
   lookupEvents(target: string, opts?: LookupOptions): AsyncIterable<LookupEvent> {
     return this.running().lookupEvents(target, opts);
+  }
+
+  /**
+   * The realm's DHT: `put` publishes this node's signed record under a key (kept alive
+   * by republishing until `remove` or stop), `get` returns every owner's live record.
+   * The registry pub/sub and RPC use for subscribers and providers.
+   */
+  get dht(): NodeDht {
+    return this.running().dhtView;
   }
 
   /** The routing table by bucket, with lookup and routed-message counters (`macula routes`). */

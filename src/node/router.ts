@@ -207,14 +207,16 @@ export class Router {
     };
     if (this.host.connection(dest)) return [contact(dest)!];
     const connected = [...this.host.connectedIds()];
-    const out = rankNextHops(self, dest, connected, env.path, MAX_TRIES).map(contact);
+    // Never back to the source or a node that already forwarded it.
+    const visited = new Set([env.src, ...(env.path ?? [])]);
+    const out = rankNextHops(self, dest, connected, visited, MAX_TRIES).map(contact);
     if (this.o.dialOnDemand && out.length < MAX_TRIES) {
       const have = new Set(out.map((c) => c?.id));
       const closer = rankNextHops(
         self,
         dest,
         this.routing.table.closest(dest).map((c) => c.id),
-        env.path,
+        visited,
       );
       for (const id of closer)
         if (!have.has(id) && out.length < MAX_TRIES) out.push(this.routing.table.get(id));
@@ -225,7 +227,7 @@ export class Router {
       }
     }
     if (out.length === 0 && env.path) {
-      const detour = nextHop(self, dest, connected, env.path, { detour: true });
+      const detour = nextHop(self, dest, connected, visited, { detour: true });
       if (detour) out.push(contact(detour));
     }
     return out.filter((c): c is Contact => c !== undefined);

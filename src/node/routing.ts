@@ -53,6 +53,8 @@ export class RoutingService {
   constructor(
     private readonly host: RoutingHost,
     private readonly o: { clock: Clock; random: Random; logger: NodeLogger; options: RoutingOptions },
+    /** A contact new to the table (the DHT hands it the records it is now close to). */
+    private readonly onAdded: (c: Contact) => void = () => {},
   ) {
     const rtt = new RttTracker({ capacity: 1024 });
     this.table = new RoutingTable({
@@ -86,7 +88,9 @@ export class RoutingService {
   /** A peer we heard from: kept in the table under its advertised address when membership knows it. */
   observe(id: string, fallback?: Address): void {
     const address = this.host.member(id)?.address ?? fallback;
-    if (address) this.table.observe({ id, address });
+    if (!address) return;
+    const contact = { id, address };
+    if (this.table.observe(contact) === 'added') this.onAdded(contact);
   }
 
   /** Membership declared `id` dead or gone. */

@@ -1,4 +1,5 @@
 import { MaculaError } from '../core/index.js';
+import { Dht, type DhtLimits, type DhtTunables } from '../dht/index.js';
 import {
   checkMailboxName,
   type Mailbox,
@@ -6,7 +7,7 @@ import {
   MailboxRegistry,
   type MailHandler,
 } from '../mailbox/index.js';
-import type { Member } from '../membership/index.js';
+import type { Ed25519KeyInput, Member } from '../membership/index.js';
 import {
   DEFAULT_HOP_LIMIT,
   type LookupEvent,
@@ -15,11 +16,20 @@ import {
 } from '../routing/index.js';
 import { type Clock, type Random, withDeadline } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
+import { dhtNet, type NodeDht, nodeDht, serveDht } from './dht.js';
 import { Monitors, type NodeDown } from './monitors.js';
 import { type RouteOptions, type RouteReceipt, Router } from './router.js';
 import { type RoutesSummary, routesSummary } from './routes-summary.js';
 import { type RoutingHost, type RoutingOptions, RoutingService } from './routing.js';
 import type { NodeLogger } from './types.js';
+
+/** DHT options of a node (`NodeOptions.dht`). */
+export interface NodeDhtOptions {
+  limits?: Partial<DhtLimits>;
+  tunables?: Partial<DhtTunables>;
+  /** Nodes each record is stored on. Default 20. */
+  replicas?: number;
+}
 
 /** Default deadline of a `send` (ms). */
 const SEND_TIMEOUT_MS = 10_000;
@@ -33,12 +43,36 @@ export class NodeServices {
   readonly router: Router;
   readonly mailboxes = new MailboxRegistry();
   readonly monitors: Monitors;
+  readonly dht: Dht;
+  readonly dhtView: NodeDht;
 
   constructor(
     host: RoutingHost,
-    private readonly o: { clock: Clock; random: Random; logger: NodeLogger; options: RoutingOptions },
+    private readonly o: {
+      clock: Clock;
+      random: Random;
+      logger: NodeLogger;
+      options: RoutingOptions;
+      realm: string;
+      identityKey: Ed25519KeyInput;
+      dht?: NodeDhtOptions;
+    },
   ) {
-    this.routing = new RoutingService(host, o);
+    this.routing = new RoutingService(host, o, (c) => this.dht.peerJoined(c));
+    this.dht = new Dht({
+      selfId: host.selfId,
+      realm: o.realm,
+      identityKey: o.identityKey,
+      table: this.routing.table,
+      lookup: this.routing.lookups,
+      net: dhtNet(host, this.routing),
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+      ...o.dht,
+    });
+    serveDht(host, this.dht);
+    this.dhtView = nodeDht(this.dht);
     this.router = new Router(host, this.routing, {
       random: o.random,
       hopLimit: o.options.hopLimit ?? DEFAULT_HOP_LIMIT,
@@ -62,9 +96,11 @@ export class NodeServices {
 
   start(): void {
     this.routing.start();
+    this.dht.start();
   }
 
   stop(): void {
+    this.dht.stop();
     this.routing.stop();
     this.mailboxes.closeAll();
     this.monitors.close(new MaculaError('NOT_RUNNING', 'Node stopped'));

@@ -5,6 +5,7 @@ import type { AbortOptions, Clock, Random } from '../runtime/index.js';
 import type { NodeIdentity } from '../security/index.js';
 import type { Address, Transport } from '../transport/index.js';
 import type { RoutingOptions } from './routing.js';
+import type { NodeDhtOptions } from './services.js';
 
 /** Minimal logger the node writes to (pino-compatible). */
 export type NodeLogger = LogSink;
@@ -43,6 +44,8 @@ export interface NodeOptions {
   topology?: { k?: number; longRange?: number; maxConnections?: number };
   /** Kademlia routing and routed messages: bucket size, lookup tunables, dial-on-demand, hop limit. */
   routing?: RoutingOptions;
+  /** DHT store limits, republish tunables and replica count (see docs/dht.md). */
+  dht?: NodeDhtOptions;
   /** Address announced to other members (default: the bound address; a wildcard host becomes this machine's first IPv4). */
   advertise?: Address;
 }

@@ -59,7 +59,7 @@ describe('routing over QUIC', () => {
     assert.ok(!chain[0]!.connections().some((p) => p.nodeId === dest.nodeId));
   });
 
-  it('in a 5-node QUIC mesh every node reaches every other mailbox and finds the closest nodes', async (t) => {
+  it('in a 5-node QUIC mesh every node reaches every other mailbox finds the closest nodes and shares DHT records', async (t) => {
     const nodes = await quicNodes(t, 5, (_i, first) => ({
       bootstrap: first ? [`${first.address.host}:${first.address.port}`] : [],
     }));
@@ -96,5 +96,12 @@ describe('routing over QUIC', () => {
     }
     const r = await nodes[0]!.lookup(nodes[3]!.nodeId);
     assert.equal(r.closest[0]!.id, nodes[3]!.nodeId);
+    // The DHT over QUIC: a record put by one node is read by another.
+    await nodes[1]!.dht.put('procedure:echo', Uint8Array.of(1, 2, 3));
+    const recs = await nodes[4]!.dht.get('procedure:echo');
+    assert.deepEqual(
+      recs.map((x) => [x.owner, [...x.value]]),
+      [[nodes[1]!.nodeId, [1, 2, 3]]],
+    );
   });
 });

@@ -2,10 +2,12 @@
 // mailboxes and sends (direct and routed), typed errors, monitors.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createRecordSigner, dhtKey, encodeRecord, signRecord, storeRequest } from '../../src/dht/index.js';
 import { MailboxError } from '../../src/mailbox/index.js';
 import type { MaculaNode } from '../../src/node/index.js';
+import { FrameType } from '../../src/protocol/index.js';
 import { compareDistance, idKey, RoutingError } from '../../src/routing/index.js';
-import { count, testnet } from '../helpers/testnet.js';
+import { count, REALM, testnet } from '../helpers/testnet.js';
 
 /** Node ids sorted by XOR distance to `target`, nearest first. */
 function byDistance(ids: string[], target: string): string[] {
@@ -161,5 +163,66 @@ describe('routing on full nodes', () => {
     assert.equal((await a.monitor('ef'.repeat(32))).reason, 'unknown');
     // Routing forgot them too.
     assert.equal(a.routes().table.size, 2);
+  });
+});
+
+describe('DHT on full nodes', () => {
+  it('records put by several owners are found from every node; remove hides one; forged stores are refused', async (t) => {
+    const tn = await testnet(t, 6);
+    await tn.until(() => tn.nodes.every((n) => count(n, 'alive') === 6), 10_000, 'formed');
+    const [a, b, c] = [tn.nodes[0]!, tn.nodes[1]!, tn.nodes[2]!];
+    const put = await a.dht.put('topic:hello.world', new TextEncoder().encode('from a'));
+    assert.ok(put.stored >= 1);
+    await b.dht.put('topic:hello.world', new TextEncoder().encode('from b'));
+    for (const n of tn.nodes) {
+      const recs = await n.dht.get('topic:hello.world');
+      assert.deepEqual(
+        recs.map((r) => [r.owner, new TextDecoder().decode(r.value)]).sort(),
+        [
+          [a.nodeId, 'from a'],
+          [b.nodeId, 'from b'],
+        ].sort(),
+        `seen from ${n.nodeId.slice(0, 8)}`,
+      );
+    }
+    assert.deepEqual(await c.dht.get('nothing here'), []);
+    await a.dht.remove('topic:hello.world');
+    const after = await tn.nodes[5]!.dht.get('topic:hello.world');
+    assert.deepEqual(
+      after.map((r) => r.owner),
+      [b.nodeId],
+    );
+    // A peer storing a record in another node's name, or garbage: refused, counted, nothing changes.
+    const signer = createRecordSigner(tn.identities[2]!.key);
+    const key = dhtKey('topic:hello.world');
+    const mine = signRecord(signer, REALM, {
+      key,
+      value: Uint8Array.of(1),
+      seq: Date.now(),
+      issuedAt: Date.now(),
+      ttlMs: 60_000,
+    });
+    const inA = { ...mine, owner: a.nodeId }; // claims to be a's record
+    const tampered = { ...mine, value: Uint8Array.of(2) };
+    const internals = c as unknown as {
+      streams: { request(conn: unknown, type: number, payload: unknown): Promise<unknown> };
+      peers: Map<string, { conn: unknown }>;
+    };
+    await c.connect(b.address);
+    const conn = internals.peers.get(b.nodeId)!.conn;
+    const reply = await internals.streams.request(
+      conn,
+      FrameType.DHT_STORE,
+      storeRequest([encodeRecord(inA), encodeRecord(tampered)]),
+    );
+    assert.deepEqual((reply as { results: string[] }).results, ['WRONG_OWNER_KEY', 'BAD_SIGNATURE']);
+    await assert.rejects(internals.streams.request(conn, FrameType.DHT_STORE, { records: 'nope' }));
+    const rejected = b.dht.stats().store.rejected;
+    assert.equal(rejected.WRONG_OWNER_KEY, 1);
+    assert.equal(rejected.BAD_SIGNATURE, 1);
+    assert.deepEqual(
+      (await c.dht.get('topic:hello.world')).map((r) => r.owner),
+      [b.nodeId],
+    );
   });
 });
