@@ -11,6 +11,7 @@ export * from './mailbox/index.js';
 export * from './node/index.js';
 export * from './protocol/index.js';
 export * from './routing/index.js';
+export * from './rpc/index.js';
 export * from './runtime/index.js';
 export * from './security/index.js';
 export * from './transport/index.js';

@@ -2,6 +2,7 @@ import { MaculaError } from '../core/index.js';
 import type { Mailbox, MailboxOptions, MailHandler } from '../mailbox/index.js';
 import type { Member } from '../membership/index.js';
 import type { LookupEvent, LookupOptions, LookupResult } from '../routing/index.js';
+import type { CallOptions, ProcedureHandler, RpcStats } from '../rpc/index.js';
 import {
   type AbortOptions,
   type Clock,
@@ -249,6 +250,56 @@ export class MaculaNode {
     return this.running().dhtView;
   }
 
+  /**
+   * Provides procedure `name` (topic syntax, e.g. `chat.who`) on this node: calls from any
+   * node of the realm run `handler(args, ctx)`; its result (any MessagePack value) goes back,
+   * a throw reaches the caller as `RpcError('REMOTE_ERROR')` with the handler's code and message.
+   * Resolves once announced in the DHT (retried in the background while the DHT is unreachable).
+   */
+  register<A = unknown, R = unknown>(name: string, handler: ProcedureHandler<A, R>): Promise<void> {
+    try {
+      return this.running().rpc.register(name, handler as ProcedureHandler);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Stops providing `name`. */
+  unregister(name: string, opts?: AbortOptions): Promise<void> {
+    try {
+      return this.running().rpc.unregister(name, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Calls procedure `name` on one of its providers (`balance`: round-robin, random or
+   * lowest-rtt; unreachable providers fail over to the next) and resolves with the result.
+   * Rejects with `RpcError` (`NO_PROVIDER`, `REMOTE_ERROR`, `UNREACHABLE`…) or `TimeoutError`.
+   */
+  call<R = unknown>(name: string, args?: unknown, opts?: CallOptions): Promise<R> {
+    try {
+      return this.running().rpc.call<R>(name, args ?? null, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Like {@link call} without waiting for the result: resolves once a provider took it. */
+  cast(name: string, args?: unknown, opts?: CallOptions): Promise<void> {
+    try {
+      return this.running().rpc.cast(name, args ?? null, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** RPC counters. */
+  rpcStats(): RpcStats {
+    return this.running().rpc.stats();
+  }
+
   /** The routing table by bucket, with lookup and routed-message counters (`macula routes`). */
   routes(): RoutesSummary {
     return this.running().routes();
@@ -422,7 +473,7 @@ export class MaculaNode {
           };
         },
       );
-      return this.register(conn, summary, peerStartedAt);
+      return this.keepPeer(conn, summary, peerStartedAt);
     } catch (e) {
       // Lost a simultaneous-dial tie-break: we are connected, through the other connection.
       const survivor = await this.survivor(peerNodeId, conn);
@@ -463,7 +514,7 @@ export class MaculaNode {
   }
 
   /** Keeps one connection per peer: the one dialed by the smaller node id. */
-  private register(conn: Connection, summary: PeerSummary, startedAt: number): PeerSummary {
+  private keepPeer(conn: Connection, summary: PeerSummary, startedAt: number): PeerSummary {
     const dialer = (s: PeerSummary) => (s.direction === 'outbound' ? this.nodeId : s.nodeId);
     const existing = this.peers.get(summary.nodeId);
     if (existing && existing.conn !== conn) {

@@ -11,7 +11,8 @@ import {
   RoutingError,
   rankNextHops,
 } from '../routing/index.js';
-import type { AbortOptions, Random } from '../runtime/index.js';
+import { RpcError } from '../rpc/index.js';
+import { type AbortOptions, type Random, throwIfAborted } from '../runtime/index.js';
 import type { RoutingHost, RoutingService } from './routing.js';
 
 /** A routed message arriving at its destination. */
@@ -20,8 +21,8 @@ export interface Delivery {
   body: unknown;
 }
 
-/** Handles the messages of one kind that reach this node; the result goes back to the sender. */
-export type DeliveryHandler = (d: Delivery) => Promise<void>;
+/** Handles the messages of one kind that reach this node; its result goes back to the sender. */
+export type DeliveryHandler = (d: Delivery) => Promise<unknown>;
 
 /** What the sender learns once its message was delivered. */
 export interface RouteReceipt {
@@ -29,6 +30,8 @@ export interface RouteReceipt {
   hops: number;
   /** The sender, then every node that forwarded it (with `recordPath`). */
   path?: string[];
+  /** What the destination's handler returned (RPC results). */
+  result?: unknown;
 }
 
 /** Per-send options. */
@@ -55,7 +58,9 @@ export interface RouterStats {
 /** Next hops tried per message before giving up (best, then next-best…). */
 const MAX_TRIES = 3;
 
-type Reply = { ok: true; h: number; p?: string[] } | { err: { code: string; message: string } };
+type Reply =
+  | { ok: true; h: number; p?: string[]; r?: unknown }
+  | { err: { code: string; message: string; rc?: string } };
 
 /**
  * Hop-by-hop message routing over ROUTE stream requests. Each hop forwards to the
@@ -104,11 +109,11 @@ export class Router {
     this.stats.sent++;
     this.guard.admit(env);
     if (dest === this.host.selfId) {
-      await this.deliver({ envelope: env, body }, kind);
-      return { hops: 0, ...(env.path ? { path: [env.src] } : {}) };
+      const result = await this.deliver({ envelope: env, body }, kind);
+      return { hops: 0, ...(env.path ? { path: [env.src] } : {}), ...withResult(result) };
     }
     const r = await this.forward(env, kind, body, opts);
-    return r.path ? { hops: r.hops, path: [env.src, ...r.path] } : r;
+    return r.path ? { ...r, path: [env.src, ...r.path] } : r;
   }
 
   private async serve(payload: unknown, peerId: string): Promise<Reply> {
@@ -127,8 +132,13 @@ export class Router {
         return { ok: true, h: e.hops, ...(e.path ? { p: e.path } : {}) };
       }
       if (e.dest === this.host.selfId) {
-        await this.deliver({ envelope: e, body: b }, k);
-        return { ok: true, h: e.hops, ...(e.path ? { p: e.path } : {}) };
+        const result = await this.deliver({ envelope: e, body: b }, k);
+        return {
+          ok: true,
+          h: e.hops,
+          ...(e.path ? { p: e.path } : {}),
+          ...(result !== undefined ? { r: result } : {}),
+        };
       }
       if (e.hops >= e.hopLimit)
         throw new RoutingError('HOP_LIMIT', `Message ${e.id} used its ${e.hopLimit} hops`);
@@ -136,23 +146,31 @@ export class Router {
       if (e.path) next.path = [...e.path, this.host.selfId];
       this.stats.forwarded++;
       const r = await this.forward(next, k, b, {});
-      return { ok: true, h: r.hops, ...(r.path ? { p: r.path } : {}) };
+      return {
+        ok: true,
+        h: r.hops,
+        ...(r.path ? { p: r.path } : {}),
+        ...(r.result !== undefined ? { r: r.result } : {}),
+      };
     } catch (err) {
       const code = err instanceof MaculaError ? err.code : 'ERROR';
       bump(this.stats.rejected, code);
-      return { err: { code, message: err instanceof Error ? err.message.slice(0, 500) : String(err) } };
+      const rc = (err as { remoteCode?: unknown }).remoteCode;
+      const message = err instanceof Error ? err.message.slice(0, 500) : String(err);
+      return { err: { code, message, ...(typeof rc === 'string' ? { rc: rc.slice(0, 64) } : {}) } };
     }
   }
 
-  private async deliver(d: Delivery, kind: string): Promise<void> {
+  private async deliver(d: Delivery, kind: string): Promise<unknown> {
     const handler = this.kinds.get(kind);
     if (!handler)
       throw new RoutingError(
         'NO_ROUTE',
         `Node ${this.host.selfId.slice(0, 8)} does not handle ${kind} messages`,
       );
-    await handler(d);
+    const result = await handler(d);
     this.stats.delivered++;
+    return result;
   }
 
   /** Tries the best next hops in turn; a typed answer from downstream ends the search. */
@@ -169,6 +187,7 @@ export class Router {
         return await this.attempt(to, { e: env, k: kind, b: body }, opts);
       } catch (err) {
         if (isFinal(err)) throw err;
+        throwIfAborted(opts.signal); // out of time: say so, not "no route"
         lastErr = err; // that hop is unreachable: try the next-best
       }
     }
@@ -236,11 +255,16 @@ export class Router {
 
 function receipt(reply: Reply): RouteReceipt {
   if (reply && typeof reply === 'object' && 'ok' in reply && Number.isInteger(reply.h)) {
-    return { hops: reply.h, ...(Array.isArray(reply.p) ? { path: reply.p } : {}) };
+    return { hops: reply.h, ...(Array.isArray(reply.p) ? { path: reply.p } : {}), ...withResult(reply.r) };
   }
-  const e = (reply as { err?: { code?: unknown; message?: unknown } })?.err;
+  const e = (reply as { err?: { code?: unknown; message?: unknown; rc?: unknown } })?.err;
   if (!e || typeof e.code !== 'string') throw new MaculaError('BAD_REPLY', 'malformed ROUTE reply');
-  throw remoteError(e.code, typeof e.message === 'string' ? e.message : e.code);
+  const rc = typeof e.rc === 'string' ? e.rc : undefined;
+  throw remoteError(e.code, typeof e.message === 'string' ? e.message : e.code, rc);
+}
+
+function withResult(r: unknown): { result?: unknown } {
+  return r === undefined ? {} : { result: r };
 }
 
 const MAILBOX_CODES = new Set([
@@ -259,13 +283,17 @@ const ROUTING_CODES = new Set([
   'NO_ROUTE',
 ]);
 
+const RPC_CODES = new Set(['INVALID_PROCEDURE', 'UNKNOWN_PROCEDURE', 'REMOTE_ERROR']);
+
 /** The typed error a downstream node reported (marked `remote` so it is not retried). */
-function remoteError(code: string, message: string): MaculaError {
-  const err = MAILBOX_CODES.has(code)
-    ? new MailboxError(code as never, message)
-    : ROUTING_CODES.has(code)
-      ? new RoutingError(code as never, message)
-      : new MaculaError(code, message);
+function remoteError(code: string, message: string, remoteCode?: string): MaculaError {
+  const err = RPC_CODES.has(code)
+    ? new RpcError(code as never, message, remoteCode ? { remoteCode } : {})
+    : MAILBOX_CODES.has(code)
+      ? new MailboxError(code as never, message)
+      : ROUTING_CODES.has(code)
+        ? new RoutingError(code as never, message)
+        : new MaculaError(code, message);
   Object.defineProperty(err, 'remote', { value: true });
   return err;
 }

@@ -21,6 +21,7 @@ import { Monitors, type NodeDown } from './monitors.js';
 import { type RouteOptions, type RouteReceipt, Router } from './router.js';
 import { type RoutesSummary, routesSummary } from './routes-summary.js';
 import { type RoutingHost, type RoutingOptions, RoutingService } from './routing.js';
+import { NodeRpc } from './rpc.js';
 import type { NodeLogger } from './types.js';
 
 /** DHT options of a node (`NodeOptions.dht`). */
@@ -45,6 +46,7 @@ export class NodeServices {
   readonly monitors: Monitors;
   readonly dht: Dht;
   readonly dhtView: NodeDht;
+  readonly rpc: NodeRpc;
 
   constructor(
     host: RoutingHost,
@@ -78,6 +80,11 @@ export class NodeServices {
       hopLimit: o.options.hopLimit ?? DEFAULT_HOP_LIMIT,
       dialOnDemand: o.options.dialOnDemand ?? true,
     });
+    this.rpc = new NodeRpc(host, this.router, this.dhtView, {
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+    });
     this.monitors = new Monitors((id) => {
       const m = host.member(id);
       return m ? m.alive : host.connection(id) ? true : undefined;
@@ -100,6 +107,7 @@ export class NodeServices {
   }
 
   stop(): void {
+    this.rpc.stop();
     this.dht.stop();
     this.routing.stop();
     this.mailboxes.closeAll();
@@ -110,6 +118,7 @@ export class NodeServices {
   memberEvent(event: string, m: Member): void {
     if (event === 'member:dead' || event === 'member:leave') {
       this.routing.forget(m.id);
+      this.rpc.nodeGone(m.id);
       this.monitors.down(m.id, event === 'member:dead' ? 'dead' : 'left');
     } else if (m.state === 'alive') {
       this.routing.observe(m.id, m.address);

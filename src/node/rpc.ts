@@ -1,0 +1,222 @@
+import { MaculaError } from '../core/index.js';
+import {
+  Balancer,
+  type CallOptions,
+  checkProcedure,
+  type ProcedureHandler,
+  ProviderCache,
+  providerKey,
+  RpcError,
+  type RpcStats,
+} from '../rpc/index.js';
+import {
+  type AbortOptions,
+  backoffDelay,
+  type Clock,
+  type Random,
+  type TimerHandle,
+  throwIfAborted,
+  withDeadline,
+} from '../runtime/index.js';
+import type { NodeDht } from './dht.js';
+import type { Router } from './router.js';
+import type { RoutingHost } from './routing.js';
+import type { NodeLogger } from './types.js';
+
+/** Default deadline of a call (ms). */
+const CALL_TIMEOUT_MS = 10_000;
+/** Providers tried per call before giving up (the first, then fallbacks). */
+const MAX_PROVIDERS_TRIED = 3;
+/** Registrations announce themselves for this long and are republished by the DHT. */
+const ANNOUNCE_TTL_MS = 3_600_000;
+
+interface Registration {
+  handler: ProcedureHandler;
+  retry?: TimerHandle;
+  attempt: number;
+}
+
+/**
+ * RPC over routed messages: providers announce `rpc:provider:<name>` in the DHT, callers
+ * find them there (cached, dropped when membership loses the node), pick one by the
+ * balance strategy and fail over to the next when it is unreachable. Results and
+ * remote errors travel back in the routed message's acknowledgement.
+ */
+export class NodeRpc {
+  private readonly local = new Map<string, Registration>();
+  private readonly cache: ProviderCache;
+  private readonly balancer: Balancer;
+  private readonly stopping = new AbortController();
+  private readonly counters = {
+    calls: 0,
+    callFailures: 0,
+    casts: 0,
+    served: 0,
+    serveFailures: 0,
+    failovers: 0,
+  };
+
+  constructor(
+    private readonly host: RoutingHost,
+    private readonly router: Router,
+    private readonly dht: NodeDht,
+    private readonly o: { clock: Clock; random: Random; logger: NodeLogger; cacheTtlMs?: number },
+  ) {
+    this.cache = new ProviderCache(o.clock, o.cacheTtlMs ?? 5000);
+    this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
+    router.handle('rpc', async ({ envelope, body }) => {
+      const { n, a, c } = (body ?? {}) as { n?: unknown; a?: unknown; c?: unknown };
+      const run = this.serve(checkProcedure(n), a, envelope.src);
+      if (c !== true) return { v: await run };
+      run.catch(() => {}); // a cast's failure is counted in serve(); nobody waits for it
+      return undefined;
+    });
+  }
+
+  /** Provides `name` on this node; resolves once announced (retried in the background if the DHT is unreachable). */
+  async register(name: string, handler: ProcedureHandler): Promise<void> {
+    checkProcedure(name);
+    if (this.local.has(name)) throw new RpcError('ALREADY_REGISTERED', `This node already provides ${name}`);
+    const reg: Registration = { handler, attempt: 0 };
+    this.local.set(name, reg);
+    await this.announce(name, reg);
+  }
+
+  /** Stops providing `name` and withdraws its announcement. */
+  async unregister(name: string, opts?: AbortOptions): Promise<void> {
+    const reg = this.local.get(name);
+    if (!reg) return;
+    this.local.delete(name);
+    if (reg.retry) this.o.clock.clearTimeout(reg.retry);
+    await this.dht.remove(providerKey(name), opts).catch((err: unknown) => {
+      this.o.logger.debug({ err, name }, 'rpc: withdrawing an announcement failed; it expires with its TTL');
+    });
+  }
+
+  /** Calls `name` on a provider and resolves with its result. */
+  async call<R = unknown>(name: string, args: unknown, opts: CallOptions = {}): Promise<R> {
+    this.counters.calls++;
+    try {
+      return (await this.invoke(name, args, opts, false)) as R;
+    } catch (err) {
+      this.counters.callFailures++;
+      throw err;
+    }
+  }
+
+  /** Sends `name(args)` to a provider without waiting for the result; resolves once it was handed over. */
+  async cast(name: string, args: unknown, opts: CallOptions = {}): Promise<void> {
+    this.counters.casts++;
+    await this.invoke(name, args, opts, true);
+  }
+
+  /** Membership lost a node: it provides nothing any more. */
+  nodeGone(id: string): void {
+    this.cache.dropNode(id);
+  }
+
+  stop(): void {
+    this.stopping.abort(new MaculaError('NOT_RUNNING', 'Node stopped'));
+    for (const reg of this.local.values()) if (reg.retry) this.o.clock.clearTimeout(reg.retry);
+  }
+
+  stats(): RpcStats {
+    return { registered: this.local.size, ...this.counters, cachedProcedures: this.cache.size };
+  }
+
+  private async invoke(name: string, args: unknown, opts: CallOptions, cast: boolean): Promise<unknown> {
+    checkProcedure(name);
+    const { signal, timeoutMs, balance, provider } = opts;
+    return withDeadline(
+      this.o.clock,
+      { signal, timeoutMs: timeoutMs ?? CALL_TIMEOUT_MS },
+      `call ${name}`,
+      async (sig) => {
+        const s = sig ?? this.stopping.signal;
+        const candidates = provider ? [provider] : await this.providers(name, s);
+        if (candidates.length === 0) throw new RpcError('NO_PROVIDER', `No node provides ${name}`);
+        const order = this.balancer
+          .order(name, candidates, balance ?? 'round-robin')
+          .slice(0, MAX_PROVIDERS_TRIED);
+        let last: unknown;
+        for (const [i, id] of order.entries()) {
+          if (i > 0) this.counters.failovers++;
+          try {
+            const r = await this.router.send(
+              id,
+              'rpc',
+              { n: name, a: args, ...(cast ? { c: true } : {}) },
+              { signal: s },
+            );
+            return (r.result as { v?: unknown } | undefined)?.v;
+          } catch (err) {
+            if (err instanceof RpcError && err.code === 'REMOTE_ERROR') throw err;
+            throwIfAborted(s);
+            if (err instanceof RpcError && err.code === 'UNKNOWN_PROCEDURE') this.cache.invalidate(name);
+            last = err; // unreachable or no longer a provider: the next one
+          }
+        }
+        if (last instanceof RpcError) throw last;
+        throw new RpcError('UNREACHABLE', `No provider of ${name} answered (${order.length} tried)`, {
+          cause: last,
+        });
+      },
+    );
+  }
+
+  /** Providers of `name`: this node first when it provides it, then the DHT's (cached), alive ones only. */
+  private async providers(name: string, signal: AbortSignal): Promise<string[]> {
+    let ids = this.cache.get(name);
+    if (!ids) {
+      const records = await this.dht.get(providerKey(name), { signal });
+      ids = records.map((r) => r.owner).filter((id) => this.host.member(id)?.alive !== false);
+      this.cache.set(name, ids);
+    }
+    const mine = this.local.has(name) ? [this.host.selfId] : [];
+    return [...mine, ...ids.filter((id) => id !== this.host.selfId)];
+  }
+
+  private async serve(name: string, args: unknown, caller: string): Promise<unknown> {
+    const reg = this.local.get(name);
+    if (!reg)
+      throw new RpcError(
+        'UNKNOWN_PROCEDURE',
+        `Node ${this.host.selfId.slice(0, 8)} does not provide ${name}`,
+      );
+    this.counters.served++;
+    try {
+      return await reg.handler(args, { caller, procedure: name, signal: this.stopping.signal });
+    } catch (err) {
+      this.counters.serveFailures++;
+      const remoteCode = err instanceof MaculaError ? err.code : undefined;
+      const text = err instanceof Error ? err.message : String(err);
+      throw new RpcError(
+        'REMOTE_ERROR',
+        `${name} failed on ${this.host.selfId.slice(0, 8)}: ${text.slice(0, 400)}`,
+        {
+          cause: err,
+          ...(remoteCode ? { remoteCode } : {}),
+        },
+      );
+    }
+  }
+
+  private async announce(name: string, reg: Registration): Promise<void> {
+    try {
+      await this.dht.put(providerKey(name), new Uint8Array(0), { ttlMs: ANNOUNCE_TTL_MS });
+      reg.attempt = 0;
+    } catch (err) {
+      if (this.local.get(name) !== reg || this.stopping.signal.aborted) return;
+      const delay = backoffDelay(
+        reg.attempt++,
+        { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.2 },
+        this.o.random,
+      );
+      this.o.logger.debug({ err, name, retryInMs: delay }, 'rpc: announcement failed; retrying');
+      reg.retry = this.o.clock.setTimeout(() => {
+        reg.retry = undefined;
+        void this.announce(name, reg);
+      }, delay);
+    }
+  }
+}
