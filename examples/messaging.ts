@@ -1,4 +1,4 @@
-// Two nodes in one process: a mailbox, a direct message, an RPC and a DHT record.
+// Two nodes in one process: pub/sub, a mailbox, a direct message, an RPC and a DHT record.
 // Run: node --import tsx examples/messaging.ts
 import { createNode, generateIdentity } from '../src/index.js';
 
@@ -17,8 +17,21 @@ const b = createNode({
 });
 await b.start();
 await new Promise<void>((resolve) => {
-  const off = b.on('member:join', (m) => m.id === a.nodeId && (off(), resolve()));
+  const off = b.on('member:join', (m) => {
+    if (m.id !== a.nodeId) return;
+    off();
+    resolve();
+  });
 });
+
+// Publish/subscribe: subscriptions are announced in the DHT, events go only to subscribers.
+const sub = a.subscribe<{ celsius: number }>('sensor.*.temp');
+await sub.ready;
+const published = await b.publish('sensor.k1.temp', { celsius: 21.5 }, { ack: true });
+const { value: event } = await sub[Symbol.asyncIterator]().next();
+console.log(
+  `a got ${event?.topic} ${JSON.stringify(event?.payload)} (acked by ${published.subscribers.length})`,
+);
 
 // Direct messages to a named mailbox.
 const inbox = a.mailbox<string>('inbox');

@@ -1,6 +1,14 @@
 import { MaculaError } from '../core/index.js';
 import type { Mailbox, MailboxOptions, MailHandler } from '../mailbox/index.js';
 import type { Member } from '../membership/index.js';
+import type {
+  PublishOptions,
+  PublishReceipt,
+  PubSubEvent,
+  PubSubStats,
+  SubscribeOptions,
+  SubscriptionHandler,
+} from '../pubsub/index.js';
 import type { LookupEvent, LookupOptions, LookupResult } from '../routing/index.js';
 import type { CallOptions, ProcedureHandler, RpcStats } from '../rpc/index.js';
 import {
@@ -29,6 +37,7 @@ import { providersFromStatic } from './discovery.js';
 import { runHandshake } from './handshake.js';
 import { Mesh } from './mesh.js';
 import type { NodeDown } from './monitors.js';
+import type { Subscription } from './pubsub-local.js';
 import type { RouteOptions, RouteReceipt } from './router.js';
 import type { RoutesSummary } from './routes-summary.js';
 import { NodeServices } from './services.js';
@@ -185,8 +194,11 @@ export class MaculaNode {
         realm: this.realm,
         identityKey: this.opts.identity.key,
         ...(this.opts.dht ? { dht: this.opts.dht } : {}),
+        ...(this.opts.pubsub ? { pubsub: this.opts.pubsub } : {}),
+        frames: this.frames,
       },
     );
+    this.on('peer:disconnected', (p) => services.peerDisconnected(p.nodeId));
     services.start();
     return services;
   }
@@ -300,6 +312,40 @@ export class MaculaNode {
     return this.running().rpc.stats();
   }
 
+  /**
+   * Subscribes to `pattern` (`hello.world`, `sensor.*`, `sensor.**`; `match: 'prefix'` for
+   * the seed's prefix subscriptions). Iterate the result with `for await`, or pass a
+   * `handler`. Publishers find the subscription once `sub.ready` resolves.
+   * @throws PatternError for an invalid pattern.
+   */
+  subscribe<T = unknown>(
+    pattern: string,
+    handler?: SubscriptionHandler<PubSubEvent<T>>,
+    opts?: SubscribeOptions,
+  ): Subscription<T> {
+    return this.running().pubsub.subscribe<T>(pattern, handler, opts);
+  }
+
+  /**
+   * Publishes `payload` (any MessagePack value) on `topic` to the subscribed nodes.
+   * `qos: 'at-least-once'` retries until each subscriber acknowledged; `ack: true` also
+   * waits for those acknowledgements; `retain: true` keeps it for late subscribers.
+   * Rejects with InvalidTopicError, PubSubError (`PAYLOAD_TOO_LARGE`, `OUTBOX_FULL`,
+   * `NOT_ACKED`), AbortError or TimeoutError.
+   */
+  publish(topic: string, payload: unknown, opts?: PublishOptions): Promise<PublishReceipt> {
+    try {
+      return this.running().pubsub.publish(topic, payload, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Pub/sub counters. */
+  pubsubStats(): PubSubStats {
+    return this.running().pubsub.stats();
+  }
+
   /** The routing table by bucket, with lookup and routed-message counters (`macula routes`). */
   routes(): RoutesSummary {
     return this.running().routes();
@@ -349,7 +395,7 @@ export class MaculaNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
-      this.services?.stop();
+      await this.services?.stop().catch((err: unknown) => this.log.warn({ err }, 'services stop failed'));
       await this.mesh?.stop().catch((err: unknown) => this.log.warn({ err }, 'mesh stop failed'));
       await this.endpoint?.close({ code: CLOSE.stopping, reason: 'node stopping' });
       this.peers.clear();

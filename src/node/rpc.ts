@@ -1,4 +1,4 @@
-import { MaculaError } from '../core/index.js';
+import { MaculaError, TimeoutError } from '../core/index.js';
 import {
   Balancer,
   type CallOptions,
@@ -14,6 +14,7 @@ import {
   backoffDelay,
   type Clock,
   type Random,
+  raceAbort,
   type TimerHandle,
   throwIfAborted,
   withDeadline,
@@ -21,6 +22,7 @@ import {
 import type { NodeDht } from './dht.js';
 import type { Router } from './router.js';
 import type { RoutingHost } from './routing.js';
+import { ServedCalls } from './rpc-inflight.js';
 import type { NodeLogger } from './types.js';
 
 /** Default deadline of a call (ms). */
@@ -47,6 +49,8 @@ export class NodeRpc {
   private readonly cache: ProviderCache;
   private readonly balancer: Balancer;
   private readonly stopping = new AbortController();
+  private readonly served: ServedCalls;
+  private nextCallId = 1;
   private readonly counters = {
     calls: 0,
     callFailures: 0,
@@ -64,11 +68,23 @@ export class NodeRpc {
   ) {
     this.cache = new ProviderCache(o.clock, o.cacheTtlMs ?? 5000);
     this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
+    this.served = new ServedCalls(o.clock, this.stopping.signal);
     router.handle('rpc', async ({ envelope, body }) => {
-      const { n, a, c } = (body ?? {}) as { n?: unknown; a?: unknown; c?: unknown };
-      const run = this.serve(checkProcedure(n), a, envelope.src);
+      const { n, a, c, i, d } = (body ?? {}) as {
+        n?: unknown;
+        a?: unknown;
+        c?: unknown;
+        i?: unknown;
+        d?: unknown;
+      };
+      const run = this.serve(checkProcedure(n), a, envelope.src, i, d);
       if (c !== true) return { v: await run };
       run.catch(() => {}); // a cast's failure is counted in serve(); nobody waits for it
+      return undefined;
+    });
+    router.handle('rpc-cancel', async ({ envelope, body }) => {
+      const { i, t } = (body ?? {}) as { i?: unknown; t?: unknown };
+      this.served.cancel(envelope.src, i, t === 1);
       return undefined;
     });
   }
@@ -139,21 +155,26 @@ export class NodeRpc {
           .order(name, candidates, balance ?? 'round-robin')
           .slice(0, MAX_PROVIDERS_TRIED);
         let last: unknown;
+        const started = this.o.clock.now();
+        const limit = timeoutMs ?? CALL_TIMEOUT_MS;
         for (const [i, id] of order.entries()) {
           if (i > 0) this.counters.failovers++;
+          const callId = this.nextCallId++;
+          // The handler gets what is left of our deadline, and hears of our cancellation.
+          const left = Math.max(1, limit - (this.o.clock.now() - started));
+          const body = { n: name, a: args, i: callId, d: left, ...(cast ? { c: true } : {}) };
+          const cancel = () => this.cancelRemote(id, callId, s.reason instanceof TimeoutError);
+          if (!cast) s.addEventListener('abort', cancel, { once: true });
           try {
-            const r = await this.router.send(
-              id,
-              'rpc',
-              { n: name, a: args, ...(cast ? { c: true } : {}) },
-              { signal: s },
-            );
+            const r = await this.router.send(id, 'rpc', body, { signal: s });
             return (r.result as { v?: unknown } | undefined)?.v;
           } catch (err) {
             if (err instanceof RpcError && err.code === 'REMOTE_ERROR') throw err;
             throwIfAborted(s);
             if (err instanceof RpcError && err.code === 'UNKNOWN_PROCEDURE') this.cache.invalidate(name);
             last = err; // unreachable or no longer a provider: the next one
+          } finally {
+            s.removeEventListener('abort', cancel);
           }
         }
         if (last instanceof RpcError) throw last;
@@ -176,7 +197,26 @@ export class NodeRpc {
     return [...mine, ...ids.filter((id) => id !== this.host.selfId)];
   }
 
-  private async serve(name: string, args: unknown, caller: string): Promise<unknown> {
+  /** Tells provider `id` we gave up on call `callId` (best effort: its deadline covers a loss). */
+  private cancelRemote(id: string, callId: number, timedOut: boolean): void {
+    if (id === this.host.selfId) {
+      this.served.cancel(id, callId, timedOut);
+      return;
+    }
+    this.router
+      .send(id, 'rpc-cancel', { i: callId, ...(timedOut ? { t: 1 } : {}) }, { timeoutMs: 5_000 })
+      .catch((err: unknown) => {
+        this.o.logger.debug({ err, provider: id.slice(0, 8) }, 'rpc: cancelling a call failed');
+      });
+  }
+
+  private async serve(
+    name: string,
+    args: unknown,
+    caller: string,
+    id?: unknown,
+    deadlineMs?: unknown,
+  ): Promise<unknown> {
     const reg = this.local.get(name);
     if (!reg)
       throw new RpcError(
@@ -184,8 +224,13 @@ export class NodeRpc {
         `Node ${this.host.selfId.slice(0, 8)} does not provide ${name}`,
       );
     this.counters.served++;
+    const call = this.served.begin(caller, id, deadlineMs);
     try {
-      return await reg.handler(args, { caller, procedure: name, signal: this.stopping.signal });
+      // A handler that ignores its signal is let go of when it fires (it cannot be killed).
+      const run = Promise.resolve().then(() =>
+        reg.handler(args, { caller, procedure: name, signal: call.signal }),
+      );
+      return await raceAbort(run, call.signal, () => run.catch(() => {}));
     } catch (err) {
       this.counters.serveFailures++;
       const remoteCode = err instanceof MaculaError ? err.code : undefined;
@@ -198,6 +243,8 @@ export class NodeRpc {
           ...(remoteCode ? { remoteCode } : {}),
         },
       );
+    } finally {
+      call.end();
     }
   }
 

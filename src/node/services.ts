@@ -16,8 +16,11 @@ import {
 } from '../routing/index.js';
 import { type Clock, type Random, withDeadline } from '../runtime/index.js';
 import type { Address } from '../transport/index.js';
+import { PeerChannels } from './channels.js';
+import type { FrameCounters } from './control.js';
 import { dhtNet, type NodeDht, nodeDht, serveDht } from './dht.js';
 import { Monitors, type NodeDown } from './monitors.js';
+import { NodePubSub, type NodePubSubOptions } from './pubsub.js';
 import { type RouteOptions, type RouteReceipt, Router } from './router.js';
 import { type RoutesSummary, routesSummary } from './routes-summary.js';
 import { type RoutingHost, type RoutingOptions, RoutingService } from './routing.js';
@@ -47,6 +50,8 @@ export class NodeServices {
   readonly dht: Dht;
   readonly dhtView: NodeDht;
   readonly rpc: NodeRpc;
+  readonly channels: PeerChannels;
+  readonly pubsub: NodePubSub;
 
   constructor(
     host: RoutingHost,
@@ -58,6 +63,8 @@ export class NodeServices {
       realm: string;
       identityKey: Ed25519KeyInput;
       dht?: NodeDhtOptions;
+      pubsub?: NodePubSubOptions;
+      frames?: FrameCounters;
     },
   ) {
     this.routing = new RoutingService(host, o, (c) => this.dht.peerJoined(c));
@@ -85,6 +92,18 @@ export class NodeServices {
       random: o.random,
       logger: o.logger,
     });
+    this.channels = new PeerChannels({
+      clock: o.clock,
+      log: o.logger,
+      ...(o.frames ? { frames: o.frames } : {}),
+    });
+    this.channels.serveOn(host.streams);
+    this.pubsub = new NodePubSub(host, this.router, this.channels, this.dhtView, {
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+      ...(o.pubsub ? { options: o.pubsub } : {}),
+    });
     this.monitors = new Monitors((id) => {
       const m = host.member(id);
       return m ? m.alive : host.connection(id) ? true : undefined;
@@ -106,12 +125,15 @@ export class NodeServices {
     this.dht.start();
   }
 
-  stop(): void {
+  /** Stops every service; resolves once the channels flushed what they had queued. */
+  stop(): Promise<void> {
+    this.pubsub.stop();
     this.rpc.stop();
     this.dht.stop();
     this.routing.stop();
     this.mailboxes.closeAll();
     this.monitors.close(new MaculaError('NOT_RUNNING', 'Node stopped'));
+    return this.channels.close();
   }
 
   /** Membership news (the node forwards its member events here). */
@@ -119,6 +141,7 @@ export class NodeServices {
     if (event === 'member:dead' || event === 'member:leave') {
       this.routing.forget(m.id);
       this.rpc.nodeGone(m.id);
+      this.pubsub.nodeGone(m.id);
       this.monitors.down(m.id, event === 'member:dead' ? 'dead' : 'left');
     } else if (m.state === 'alive') {
       this.routing.observe(m.id, m.address);
@@ -128,6 +151,11 @@ export class NodeServices {
   /** A connection became a peer: traffic feeds the table (membership's address wins). */
   peerConnected(id: string, remote: Address): void {
     this.routing.observe(id, remote);
+  }
+
+  /** A peer's connection went away: so do its channels. */
+  peerDisconnected(id: string): void {
+    this.channels.peerDisconnected(id);
   }
 
   mailbox<T>(name: string, handler?: MailHandler<T>, opts?: MailboxOptions): Mailbox<T> {

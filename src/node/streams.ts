@@ -1,6 +1,6 @@
 import { MaculaError } from '../core/index.js';
-import { type Frame, readFrames, writeFrame } from '../protocol/index.js';
-import { type AbortOptions, type Clock, raceAbort, withDeadline } from '../runtime/index.js';
+import { type Frame, FrameDecoder, writeFrame } from '../protocol/index.js';
+import { type AbortOptions, type Clock, deadline, raceAbort, withDeadline } from '../runtime/index.js';
 import { type Connection, STREAM_REFUSED_CODE, type Stream } from '../transport/index.js';
 import type { FrameCounters } from './control.js';
 import type { NodeLogger } from './types.js';
@@ -8,13 +8,38 @@ import type { NodeLogger } from './types.js';
 /** Answers one request frame on a stream opened by a peer; the result is the reply payload. */
 export type RequestHandler = (payload: unknown, peerId: string) => unknown | Promise<unknown>;
 
+/** What a {@link StreamHandler} receives besides the stream: the opening frame and the decoder state. */
+export interface StreamOpening {
+  /** The peer that opened the stream. */
+  readonly peerId: string;
+  /** Payload of the stream's first frame (the one whose type picked the handler). */
+  readonly payload: unknown;
+  /** The decoder that read the first frame; it may hold part of the next one, so keep feeding it. */
+  readonly decoder: FrameDecoder;
+  /**
+   * Frames that arrived in the same chunks after the first one, in order. When the decoder
+   * failed after the first frame, `decoder.error` is set and these are the frames before it.
+   */
+  readonly rest: Frame[];
+  /** Bytes read from the stream so far (the opening frame's chunks, whatever else they held). */
+  readonly bytesRead: number;
+}
+
+/**
+ * Takes over a long-lived stream whose first frame is of a type registered with
+ * {@link StreamRouter.handleStream}. Runs with no deadline; a rejection resets the stream.
+ */
+export type StreamHandler = (stream: Stream, opening: StreamOpening) => Promise<void>;
+
 /**
  * Request/response over QUIC streams, one stream per exchange: the opener writes one
  * frame and ends its side; the answerer writes one reply frame (type + 1) and ends. The
  * first frame's type picks the handler, so each layer registers the types it owns.
+ * Types registered with {@link handleStream} hand the whole stream over instead (channels).
  */
 export class StreamRouter {
   private readonly handlers = new Map<number, RequestHandler>();
+  private readonly streamHandlers = new Map<number, StreamHandler>();
 
   constructor(
     private readonly clock: Clock,
@@ -25,9 +50,17 @@ export class StreamRouter {
 
   /** Registers the handler of requests of frame `type` (replies use `type + 1`). */
   handle(type: number, handler: RequestHandler): void {
-    if (this.handlers.has(type))
-      throw new MaculaError('ALREADY_REGISTERED', `frame type ${type} already has a handler`);
+    this.checkFree(type);
     this.handlers.set(type, handler);
+  }
+
+  /**
+   * Registers the handler of streams whose first frame is of `type`: it gets the stream
+   * for as long as it wants it (no request deadline once the first frame arrived).
+   */
+  handleStream(type: number, handler: StreamHandler): void {
+    this.checkFree(type);
+    this.streamHandlers.set(type, handler);
   }
 
   /** Serves the streams `conn`'s peer opens (after the handshake). */
@@ -52,7 +85,9 @@ export class StreamRouter {
           await writeFrame(stream, type, payload);
           this.frames.sent++;
           await stream.end();
-          const reply = await raceAbort(firstFrame(stream), signal, () => stream.reset(STREAM_REFUSED_CODE));
+          const { first: reply } = await raceAbort(firstFrame(stream), signal, () =>
+            stream.reset(STREAM_REFUSED_CODE),
+          );
           this.frames.received++;
           if (reply.type !== type + 1) {
             throw new MaculaError('BAD_REPLY', `expected frame type ${type + 1}, got ${reply.type}`);
@@ -66,21 +101,64 @@ export class StreamRouter {
     );
   }
 
+  private checkFree(type: number): void {
+    if (this.handlers.has(type) || this.streamHandlers.has(type))
+      throw new MaculaError('ALREADY_REGISTERED', `frame type ${type} already has a handler`);
+  }
+
   private async serve(stream: Stream, peerId: string): Promise<void> {
-    await withDeadline(this.clock, { timeoutMs: this.timeoutMs }, 'stream request', async (signal) => {
-      const req = await raceAbort(firstFrame(stream), signal);
+    // The deadline covers the request only; a stream handler runs after it is released.
+    const { signal, dispose } = deadline(this.clock, { timeoutMs: this.timeoutMs }, 'stream request');
+    let takeOver: StreamHandler | undefined;
+    let opening: StreamOpening | undefined;
+    try {
+      const { first, decoder, rest, bytesRead } = await raceAbort(firstFrame(stream), signal);
       this.frames.received++;
-      const handler = this.handlers.get(req.type);
-      if (!handler) throw new MaculaError('NO_HANDLER', `no handler for frame type ${req.type}`);
-      const reply = await raceAbort(Promise.resolve(handler(req.payload, peerId)), signal);
-      await writeFrame(stream, req.type + 1, reply);
-      this.frames.sent++;
-      await stream.end();
-    });
+      takeOver = this.streamHandlers.get(first.type);
+      if (takeOver) opening = { peerId, payload: first.payload, decoder, rest, bytesRead };
+      else await this.answer(stream, first, peerId, signal);
+    } finally {
+      dispose();
+    }
+    if (takeOver && opening) await takeOver(stream, opening);
+  }
+
+  private async answer(stream: Stream, req: Frame, peerId: string, signal: AbortSignal | undefined) {
+    const handler = this.handlers.get(req.type);
+    if (!handler) throw new MaculaError('NO_HANDLER', `no handler for frame type ${req.type}`);
+    const reply = await raceAbort(Promise.resolve(handler(req.payload, peerId)), signal);
+    await writeFrame(stream, req.type + 1, reply);
+    this.frames.sent++;
+    await stream.end();
   }
 }
 
-async function firstFrame(stream: Stream): Promise<Frame> {
-  for await (const f of readFrames(stream)) return f;
-  throw new MaculaError('NO_FRAME', 'stream ended before a frame arrived');
+interface FirstFrame {
+  first: Frame;
+  decoder: FrameDecoder;
+  rest: Frame[];
+  bytesRead: number;
+}
+
+/**
+ * Reads until the first frame is whole. The decoder and any frames after the first are
+ * returned too, so a stream handler continues exactly where this stopped.
+ */
+async function firstFrame(stream: Stream): Promise<FirstFrame> {
+  const decoder = new FrameDecoder();
+  const rest: Frame[] = [];
+  let bytesRead = 0;
+  for (;;) {
+    const chunk = await stream.read();
+    if (chunk === null) throw new MaculaError('NO_FRAME', 'stream ended before a frame arrived');
+    bytesRead += chunk.byteLength;
+    try {
+      decoder.pushInto(chunk, rest);
+    } catch (e) {
+      // A bad frame after a good first one is the stream handler's business (decoder.error).
+      if (rest.length === 0) throw e;
+    }
+    const first = rest.shift();
+    if (first) return { first, decoder, rest, bytesRead };
+  }
 }

@@ -4,6 +4,7 @@ import type { MembershipEvents, SwimTunables } from '../membership/index.js';
 import type { AbortOptions, Clock, Random } from '../runtime/index.js';
 import type { NodeIdentity } from '../security/index.js';
 import type { Address, Transport } from '../transport/index.js';
+import type { NodePubSubOptions } from './pubsub.js';
 import type { RoutingOptions } from './routing.js';
 import type { NodeDhtOptions } from './services.js';
 
@@ -46,6 +47,8 @@ export interface NodeOptions {
   routing?: RoutingOptions;
   /** DHT store limits, republish tunables and replica count (see docs/dht.md). */
   dht?: NodeDhtOptions;
+  /** Pub/sub limits and retry tunables (see docs/pubsub.md). */
+  pubsub?: NodePubSubOptions;
   /** Address announced to other members (default: the bound address; a wildcard host becomes this machine's first IPv4). */
   advertise?: Address;
 }

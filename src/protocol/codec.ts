@@ -6,11 +6,46 @@
 // extractor (msgpackr-extract), an N-API call per decoded buffer that made small frames
 // (what a mesh mostly sends) ~25% slower end to end; it only pays off for large,
 // string-heavy payloads.
-import { Packr, RESERVE_START_SPACE } from 'msgpackr/pack';
+import { addExtension, Packr, RESERVE_START_SPACE } from 'msgpackr/pack';
 import { Unpackr } from 'msgpackr/unpack';
 import { asProtocolError, ProtocolError } from './errors.js';
 
 const packr = new Packr({ useRecords: false, structuredClone: false });
+
+/**
+ * Refused instead of sent wrong: msgpackr writes typed arrays other than Uint8Array as a
+ * `bin` of the wrong length filled from its scratch buffer (corrupt, and it can leak bytes
+ * of earlier messages), and functions as `undefined` (silently lost data). Only
+ * `Uint8Array`/`Buffer` is binary on the wire.
+ */
+const REFUSED: { Class: new (...args: never[]) => unknown; why: string }[] = [
+  ...[
+    Int8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    DataView,
+  ].map((Class) => ({
+    Class,
+    why: `${Class.name} cannot be sent: only Uint8Array is binary (wrap its buffer in a Uint8Array)`,
+  })),
+  { Class: Function, why: 'functions cannot be sent' },
+];
+for (const [i, { Class, why }] of REFUSED.entries()) {
+  addExtension({
+    Class,
+    type: 0x60 + i, // never written: the write throws
+    write() {
+      throw new TypeError(why);
+    },
+  });
+}
 
 /**
  * Decoding: maps become plain objects (msgpackr renames a `__proto__` key, so no
@@ -52,4 +87,18 @@ export function unpackExact(src: Uint8Array, start: number, end: number): unknow
     throw new ProtocolError('BAD_PAYLOAD', 'payload is the never-used byte 0xc1');
   }
   return value;
+}
+
+/**
+ * Encodes an application value with the protocol's codec, for layers that carry
+ * pre-encoded payloads (pub/sub encodes once per publish, whatever the fan-out).
+ * @throws ProtocolError `BAD_PAYLOAD` for a value MessagePack cannot hold.
+ */
+export function encodeValue(value: unknown): Uint8Array {
+  return packReserved(value, 0);
+}
+
+/** Decodes what {@link encodeValue} produced. @throws ProtocolError `BAD_PAYLOAD` */
+export function decodeValue(bytes: Uint8Array): unknown {
+  return unpackExact(bytes, 0, bytes.byteLength);
 }

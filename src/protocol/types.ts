@@ -30,11 +30,15 @@ export const FrameType = {
   PONG: 0x05,
   ERROR: 0x06,
   CLOSE: 0x07,
+  /** Opens a persistent one-way message channel on a stream (payload `{ v: 1 }`); frames of any type follow. */
+  CHANNEL: 0x08,
   // pub/sub 0x10–0x1F
   PUBLISH: 0x10,
   SUBSCRIBE: 0x11,
   UNSUBSCRIBE: 0x12,
   EVENT: 0x13,
+  /** Acknowledges at-least-once PUBLISH frames on a channel (payload `{ s: seq[] }`). */
+  PUBACK: 0x14,
   // rpc 0x20–0x2F
   RPC_CALL: 0x20,
   RPC_RESULT: 0x21,

@@ -7,13 +7,26 @@ export type PubSubErrorCode =
   /** A subscription queue that delivers to a handler was iterated. */
   | 'NOT_ITERABLE'
   /** A sequencer ran out of safe integers (not reachable before the year 2248). */
-  | 'SEQUENCE_EXHAUSTED';
+  | 'SEQUENCE_EXHAUSTED'
+  /** An at-least-once publish with `ack: true`: some subscribers did not acknowledge in time (`missing`). */
+  | 'NOT_ACKED'
+  /** Too many at-least-once messages are still being retried: the publisher must slow down. */
+  | 'OUTBOX_FULL'
+  /** A node announces too many patterns under one registry key (the DHT record would exceed its size limit). */
+  | 'TOO_MANY_PATTERNS'
+  /** A payload larger than the node's `maxPayloadBytes` once encoded. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** A pub/sub message from another node was not well formed. */
+  | 'MALFORMED';
 
 /** A typed pub/sub failure (patterns have their own {@link PatternError}). */
 export class PubSubError extends MaculaError {
   declare readonly code: PubSubErrorCode;
-  constructor(code: PubSubErrorCode, message: string, options?: { cause?: unknown }) {
+  /** For NOT_ACKED: the subscriber node ids that did not acknowledge. */
+  readonly missing: string[] | undefined;
+  constructor(code: PubSubErrorCode, message: string, options?: { cause?: unknown; missing?: string[] }) {
     super(code, message, options);
+    this.missing = options?.missing;
   }
 }
 

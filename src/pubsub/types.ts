@@ -43,6 +43,79 @@ export interface PubSubEvent<T = unknown> {
   seq: number;
   /** Publisher's wall clock when it published, ms since the Unix epoch. */
   timestamp: number;
+  /** True for a retained value delivered on subscribe (not a live message). */
+  retained?: boolean;
+}
+
+/** Options of `node.publish`. */
+export interface PublishOptions {
+  /** Default `'at-most-once'`. `ack: true` implies `'at-least-once'`. */
+  qos?: Qos;
+  /**
+   * Resolve only once every subscriber node found for the topic acknowledged the message;
+   * reject with `PubSubError('NOT_ACKED')` naming the others after `ackTimeoutMs`.
+   */
+  ack?: boolean;
+  /** Also keep this value as the topic's retained value (replicated in the DHT). */
+  retain?: boolean;
+  /** Deadline of `ack: true` (default 10 000 ms) and of the subscriber lookup. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a publish did. */
+export interface PublishReceipt {
+  /** The message's sequence number. */
+  seq: number;
+  /** Remote subscriber nodes it was sent to. */
+  subscribers: string[];
+  /** Subscriptions on this node it was delivered to. */
+  local: number;
+}
+
+/** Options of `node.subscribe`. */
+export interface SubscribeOptions {
+  /** How the pattern matches (see `MatchMode`); default from its syntax. */
+  match?: MatchMode;
+  /** Events buffered for a slow consumer. Default 1024. */
+  capacity?: number;
+  /** What a full buffer does. Default `'drop-oldest'`. */
+  overflow?: OverflowPolicy;
+  /** Deliver the topic's retained value first (exact patterns only). Default true. */
+  retained?: boolean;
+  /** Aborting it unsubscribes. */
+  signal?: AbortSignal;
+}
+
+/** Pub/sub counters of a node. */
+export interface PubSubStats {
+  subscriptions: number;
+  published: number;
+  /** Messages received from other nodes (before dedup) and delivered to local subscriptions. */
+  received: number;
+  delivered: number;
+  duplicates: number;
+  /** Received messages that matched no local subscription (stale registry). */
+  unmatched: number;
+  /** Received messages refused as malformed. */
+  malformed: number;
+  /** Events lost to subscription overflow policies. */
+  overflowed: number;
+  /** Delivery attempts that failed or found the channel full (at-least-once ones are retried). */
+  sendFailures: number;
+  outbox: OutboxStats;
+}
+
+/** At-least-once deliveries of a publisher. */
+export interface OutboxStats {
+  /** Deliveries waiting for an acknowledgement now. */
+  pending: number;
+  acked: number;
+  retries: number;
+  /** Deliveries given up after the retry deadline. */
+  expired: number;
+  /** Deliveries dropped because the subscriber node died or left. */
+  abandoned: number;
 }
 
 /** What a full subscription queue does with one more event. */

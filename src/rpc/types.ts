@@ -6,7 +6,10 @@ export interface CallContext {
   /** The caller's node id. */
   caller: string;
   procedure: string;
-  /** Aborted when this node stops (and, later, when the caller gives up). */
+  /**
+   * Aborted when the caller's deadline passes, when the caller cancels, or when this node
+   * stops. A handler still running then is no longer waited for (its result is dropped).
+   */
   signal: AbortSignal;
 }
 

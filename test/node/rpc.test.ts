@@ -6,6 +6,7 @@ import { MaculaError, TimeoutError } from '../../src/core/index.js';
 import { compareDistance, idKey } from '../../src/routing/index.js';
 import { RpcError } from '../../src/rpc/index.js';
 import { count, testnet } from '../helpers/testnet.js';
+import { waitFor } from '../helpers/wait.js';
 
 const rpcCode = (c: string) => (e: unknown) => e instanceof RpcError && e.code === c;
 
@@ -94,6 +95,45 @@ describe('RPC on full nodes', () => {
     const stats = p.rpcStats();
     assert.equal(stats.registered, 2);
     assert.ok(stats.serveFailures >= 1);
+  });
+
+  it('a caller deadline and cancellation reach the handler through its signal', async (t) => {
+    const tn = await testnet(t, 2);
+    await tn.until(() => tn.nodes.every((n) => count(n, 'alive') === 2), 10_000, 'formed');
+    const [p, c] = [tn.nodes[0]!, tn.nodes[1]!];
+    const reasons: unknown[] = [];
+    let aborted!: () => void;
+    let next = new Promise<void>((r) => {
+      aborted = r;
+    });
+    await p.register('svc.wait', (_args, ctx) => {
+      return new Promise((_, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          reasons.push(ctx.signal.reason);
+          aborted();
+          reject(ctx.signal.reason);
+        });
+      });
+    });
+    // The caller times out: the handler's signal fires with a TimeoutError.
+    await assert.rejects(
+      c.call('svc.wait', {}, { timeoutMs: 300 }),
+      (e: unknown) => e instanceof TimeoutError,
+    );
+    await next;
+    assert.ok(reasons[0] instanceof TimeoutError, String(reasons[0]));
+    // The caller aborts: the handler hears of it as a cancellation.
+    next = new Promise<void>((r) => {
+      aborted = r;
+    });
+    const ctl = new AbortController();
+    const pending = c.call('svc.wait', {}, { signal: ctl.signal, timeoutMs: 60_000 });
+    // Abort once the call is being served.
+    await waitFor(() => p.rpcStats().served >= 2, { timeoutMs: 10_000, what: 'second call served' });
+    ctl.abort();
+    await assert.rejects(pending, { code: 'ABORTED' });
+    await next;
+    assert.equal((reasons[1] as { code?: string }).code, 'ABORTED');
   });
 
   it('calls a provider several hops away, through nodes with no direct connection', async (t) => {

@@ -5,7 +5,16 @@ import { matches, type Pattern, parsePattern, TopicTrie } from '../../src/pubsub
 import { pattern, topic } from './arbitraries.js';
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const same = (p: Pattern, q: Pattern) => p.source === q.source && p.match === q.match;
+/**
+ * One trie entry: patterns that match the same topics the same way share it (prefix `a.*`,
+ * prefix `a` and `a.**` are one entry, counted), as the trie documents.
+ */
+const entryKey = (p: Pattern) => {
+  if (p.match === 'prefix') return `rest:${p.segments.join('.')}`;
+  if (p.segments.at(-1) === '**') return `rest:${p.segments.slice(0, -1).join('.')}`;
+  return `exact:${p.segments.join('.')}`;
+};
+const same = (p: Pattern, q: Pattern) => entryKey(p) === entryKey(q);
 
 /** The oracle: every value with a live entry whose pattern matches, once. */
 function expected(entries: [Pattern, number][], t: string): number[] {

@@ -1,0 +1,228 @@
+import { MaculaError } from '../core/index.js';
+import { decodeValue, encodeValue } from '../protocol/index.js';
+import {
+  announceKey,
+  lookupKeys,
+  matches,
+  type Pattern,
+  PubSubError,
+  parsePattern,
+} from '../pubsub/index.js';
+import type { Clock, Random, TimerHandle } from '../runtime/index.js';
+import { backoffDelay } from '../runtime/index.js';
+import type { NodeDht } from './dht.js';
+import type { NodeLogger } from './types.js';
+
+/** A DHT record's value is at most 4 KiB: the patterns one node announces under one key. */
+const MAX_VALUE_BYTES = 4000;
+const ANNOUNCE_TTL_MS = 3_600_000;
+/** Patterns read from one peer's record (hostile records cannot make us parse more). */
+const MAX_PATTERNS_READ = 256;
+
+type Wire = [source: string, match: string][];
+
+interface KeyState {
+  patterns: Map<string, { p: Pattern; n: number }>;
+  timer?: TimerHandle;
+  attempt: number;
+  /** The announcement in flight (announcements of one key are serialized). */
+  running?: Promise<void>;
+  dirty: boolean;
+  /** Callers waiting for the record to be stored with their change. */
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+/**
+ * Announces this node's subscriptions in the DHT (one record per registry key listing
+ * its patterns there) and finds the nodes subscribed to a topic (their records under the
+ * topic's lookup keys, cached for `cacheTtlMs`).
+ */
+export class PubSubRegistry {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly cache = new Map<
+    string,
+    { at: number; entries: { owner: string; patterns: Pattern[] }[] }
+  >();
+  /** Per topic, the last answer of `subscribers` (the publish fast path). */
+  private readonly topics = new Map<string, { at: number; ids: Set<string> }>();
+  private stopped = false;
+
+  constructor(
+    private readonly dht: NodeDht,
+    private readonly o: {
+      clock: Clock;
+      random: Random;
+      logger: NodeLogger;
+      cacheTtlMs: number;
+      maxCached?: number;
+    },
+  ) {}
+
+  /**
+   * Adds a local pattern; resolves once the key's record including it is stored (failed
+   * announcements are retried with backoff; rejects with NOT_RUNNING if the node stops first).
+   */
+  add(p: Pattern): Promise<void> {
+    const key = announceKey(p);
+    let st = this.keys.get(key);
+    if (!st) {
+      st = { patterns: new Map(), attempt: 0, dirty: false, waiters: [] };
+      this.keys.set(key, st);
+    }
+    const id = `${p.match}:${p.source}`;
+    const e = st.patterns.get(id);
+    if (e) {
+      e.n++;
+      return st.waiters.length > 0 ? this.announce(key, st) : Promise.resolve();
+    }
+    st.patterns.set(id, { p, n: 1 });
+    const wire: Wire = [...st.patterns.values()].map((x) => [x.p.source, x.p.match]);
+    if (encodeValue(wire).length > MAX_VALUE_BYTES) {
+      st.patterns.delete(id);
+      return Promise.reject(
+        new PubSubError('TOO_MANY_PATTERNS', `Too many patterns under ${key} on this node`),
+      );
+    }
+    return this.announce(key, st);
+  }
+
+  /** Removes one local use of a pattern; the record is updated or withdrawn. */
+  remove(p: Pattern): Promise<void> {
+    const key = announceKey(p);
+    const st = this.keys.get(key);
+    const id = `${p.match}:${p.source}`;
+    const e = st?.patterns.get(id);
+    if (!st || !e) return Promise.resolve();
+    if (--e.n > 0) return Promise.resolve();
+    st.patterns.delete(id);
+    return this.announce(key, st);
+  }
+
+  /** The subscribers of `topic` when a fresh answer is cached (no DHT read), else undefined. */
+  cached(topic: string): ReadonlySet<string> | undefined {
+    const hit = this.topics.get(topic);
+    return hit && this.o.clock.now() - hit.at < this.ttl(hit.ids.size) ? hit.ids : undefined;
+  }
+
+  /** Nobody subscribed is cached for a quarter of the time: a first subscriber is the common news. */
+  private ttl(found: number): number {
+    return found === 0 ? this.o.cacheTtlMs / 4 : this.o.cacheTtlMs;
+  }
+
+  /** Node ids whose announced patterns match `topic` (cached per key and per topic). */
+  async subscribers(topic: string, signal: AbortSignal | undefined): Promise<ReadonlySet<string>> {
+    const hit = this.cached(topic);
+    if (hit) return hit;
+    const out = new Set<string>();
+    const lists = await Promise.all(lookupKeys(topic).map((k) => this.read(k, signal)));
+    for (const entries of lists)
+      for (const { owner, patterns } of entries) if (patterns.some((p) => matches(p, topic))) out.add(owner);
+    this.topics.delete(topic);
+    this.topics.set(topic, { at: this.o.clock.now(), ids: out });
+    if (this.topics.size > (this.o.maxCached ?? 4096)) this.topics.delete(this.topics.keys().next().value!);
+    return out;
+  }
+
+  /** A node left: forget what it announced. */
+  dropNode(id: string): void {
+    for (const c of this.cache.values()) c.entries = c.entries.filter((e) => e.owner !== id);
+    for (const t of this.topics.values()) t.ids.delete(id);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const st of this.keys.values()) {
+      if (st.timer) this.o.clock.clearTimeout(st.timer);
+      for (const w of st.waiters.splice(0)) w.reject(notRunning());
+    }
+  }
+
+  private async read(key: string, signal: AbortSignal | undefined) {
+    const hit = this.cache.get(key);
+    if (hit && this.o.clock.now() - hit.at < this.ttl(hit.entries.length)) return hit.entries;
+    const records = await this.dht.get(key, { signal });
+    const entries = records.map((r) => ({ owner: r.owner, patterns: decodePatterns(r.value) }));
+    this.cache.delete(key);
+    this.cache.set(key, { at: this.o.clock.now(), entries });
+    if (this.cache.size > (this.o.maxCached ?? 4096)) this.cache.delete(this.cache.keys().next().value!);
+    return entries;
+  }
+
+  /** Serializes announcements per key (the last state always wins); resolves once stored. */
+  private announce(key: string, st: KeyState): Promise<void> {
+    if (this.stopped) return Promise.reject(notRunning());
+    const stored = new Promise<void>((resolve, reject) => st.waiters.push({ resolve, reject }));
+    this.kick(key, st);
+    return stored;
+  }
+
+  private kick(key: string, st: KeyState): void {
+    st.dirty = true;
+    st.running ??= (async () => {
+      let ok = false;
+      while (st.dirty && !this.stopped) {
+        st.dirty = false;
+        ok = await this.publishOnce(key, st);
+      }
+      st.running = undefined;
+      if (ok && !this.stopped) for (const w of st.waiters.splice(0)) w.resolve();
+    })();
+  }
+
+  private async publishOnce(key: string, st: KeyState): Promise<boolean> {
+    try {
+      if (st.patterns.size === 0) {
+        this.keys.delete(key);
+        await this.dht.remove(key);
+      } else {
+        const wire: Wire = [...st.patterns.values()].map((x) => [x.p.source, x.p.match]);
+        await this.dht.put(key, encodeValue(wire), { ttlMs: ANNOUNCE_TTL_MS });
+      }
+      st.attempt = 0;
+      return true;
+    } catch (err) {
+      if (this.stopped) return false;
+      const delay = backoffDelay(
+        st.attempt++,
+        { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.2 },
+        this.o.random,
+      );
+      this.o.logger.debug({ err, key, retryInMs: delay }, 'pubsub: announcement failed; retrying');
+      if (st.timer) this.o.clock.clearTimeout(st.timer);
+      st.timer = this.o.clock.setTimeout(() => {
+        st.timer = undefined;
+        if (!this.stopped) this.kick(key, st);
+      }, delay);
+      return false;
+    }
+  }
+}
+
+function notRunning(): MaculaError {
+  return new MaculaError('NOT_RUNNING', 'Node stopped before the subscription was announced');
+}
+
+/** Patterns from a peer's record; malformed entries are skipped. */
+function decodePatterns(value: Uint8Array): Pattern[] {
+  let raw: unknown;
+  try {
+    raw = decodeValue(value);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  const out: Pattern[] = [];
+  for (const e of raw.slice(0, MAX_PATTERNS_READ)) {
+    if (!Array.isArray(e) || typeof e[0] !== 'string') continue;
+    try {
+      out.push(
+        parsePattern(e[0], {
+          match: e[1] === 'prefix' || e[1] === 'exact' || e[1] === 'wildcard' ? e[1] : undefined,
+        }),
+      );
+    } catch {
+      // someone else's bad pattern: ignore it
+    }
+  }
+  return out;
+}

@@ -1,0 +1,333 @@
+import { InvalidArgumentError, MaculaError, parseTopic, TimeoutError } from '../core/index.js';
+import { decodeValue, encodeValue, FrameType } from '../protocol/index.js';
+import {
+  DedupWindow,
+  type PublishOptions,
+  type PublishReceipt,
+  PubSubError,
+  type PubSubEvent,
+  type PubSubStats,
+  parsePattern,
+  Sequencer,
+  type SubscribeOptions,
+  type SubscriptionHandler,
+} from '../pubsub/index.js';
+import { type Clock, type Random, throwIfAborted, withDeadline } from '../runtime/index.js';
+import type { PeerChannels } from './channels.js';
+import type { NodeDht } from './dht.js';
+import { LocalSubscriptions, type Subscription } from './pubsub-local.js';
+import { Outbox, type OutboxOptions } from './pubsub-outbox.js';
+import { PubSubRegistry } from './pubsub-registry.js';
+import { RetainedStore } from './pubsub-retained.js';
+import { MAX_ACKS_PER_FRAME, type PubBody, readPubAck, readPubBody } from './pubsub-wire.js';
+import type { Router } from './router.js';
+import type { RoutingHost } from './routing.js';
+import type { NodeLogger } from './types.js';
+
+/** Pub/sub options of a node (`NodeOptions.pubsub`). */
+export interface NodePubSubOptions extends OutboxOptions {
+  /** Largest payload once MessagePack-encoded (bytes). Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** How long a publisher reuses a topic's subscriber list before asking the DHT again (ms). Default 1 000. */
+  subscriberCacheMs?: number;
+  /** Routed at-most-once messages in flight before more are dropped (counted). Default 4 096. */
+  maxRoutedInFlight?: number;
+  /** Wall clock for timestamps and sequence numbers (ms since the epoch). Default `Date.now`. */
+  wallClock?: () => number;
+}
+
+const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Publish/subscribe across the mesh. Subscriptions are announced in the DHT registry;
+ * a publish goes only to the nodes whose announced patterns match, over the persistent
+ * channel when connected to them (in order, batched) or routed hop by hop otherwise.
+ * At-least-once deliveries are retried from a bounded outbox until acknowledged;
+ * receivers drop duplicates by (publisher, sequence number).
+ */
+export class NodePubSub {
+  private readonly local: LocalSubscriptions;
+  private readonly registry: PubSubRegistry;
+  private readonly retained: RetainedStore;
+  private readonly outbox: Outbox;
+  private readonly dedup = new DedupWindow();
+  private readonly sequencer: Sequencer;
+  private readonly acks = new Map<string, number[]>();
+  private readonly maxPayloadBytes: number;
+  private readonly maxRoutedInFlight: number;
+  private readonly wallClock: () => number;
+  private routedInFlight = 0;
+  private stopped = false;
+  private readonly counts = {
+    published: 0,
+    received: 0,
+    delivered: 0,
+    duplicates: 0,
+    unmatched: 0,
+    malformed: 0,
+    sendFailures: 0,
+  };
+
+  constructor(
+    private readonly host: RoutingHost,
+    private readonly router: Router,
+    private readonly channels: PeerChannels,
+    dht: NodeDht,
+    private readonly o: { clock: Clock; random: Random; logger: NodeLogger; options?: NodePubSubOptions },
+  ) {
+    const opts = o.options ?? {};
+    this.maxPayloadBytes = opts.maxPayloadBytes ?? 1024 * 1024;
+    this.maxRoutedInFlight = opts.maxRoutedInFlight ?? 4096;
+    this.wallClock = opts.wallClock ?? Date.now;
+    this.sequencer = new Sequencer({ wallClock: this.wallClock });
+    this.local = new LocalSubscriptions(o.logger);
+    this.registry = new PubSubRegistry(dht, {
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+      cacheTtlMs: opts.subscriberCacheMs ?? 1_000,
+    });
+    this.retained = new RetainedStore(dht);
+    this.outbox = new Outbox(
+      o.clock,
+      o.random,
+      (target, body) => this.attempt(target, body as PubBody),
+      opts,
+    );
+    channels.handle(FrameType.PUBLISH, (payload, peerId) => {
+      this.receive(peerId, payload, true);
+    });
+    channels.handle(FrameType.PUBACK, (payload, peerId) => {
+      for (const s of readPubAck(payload) ?? []) this.outbox.ack(peerId, s);
+    });
+    router.handle('pub', async ({ envelope, body }) => {
+      if (!this.receive(envelope.src, body, false))
+        throw new PubSubError('MALFORMED', 'Malformed pub/sub message');
+      return undefined;
+    });
+  }
+
+  /** Subscribes to `pattern` (see docs/pubsub.md for the syntax). */
+  subscribe<T = unknown>(
+    pattern: string,
+    handler?: SubscriptionHandler<PubSubEvent<T>>,
+    opts: SubscribeOptions = {},
+  ): Subscription<T> {
+    if (this.stopped) throw new MaculaError('NOT_RUNNING', 'Node is not running');
+    const p = parsePattern(pattern, opts.match ? { match: opts.match } : {});
+    let sub: Subscription<T> | undefined;
+    const announce = async () => {
+      await this.registry.add(p);
+      if (p.match === 'exact' && opts.retained !== false && sub) {
+        const event = await this.retained.latest(p.segments.join('.')).catch((err: unknown) => {
+          this.o.logger.debug({ err, topic: p.source }, 'pubsub: reading the retained value failed');
+          return undefined;
+        });
+        if (event) sub.queue.push(event as PubSubEvent<T>);
+      }
+    };
+    sub = this.local.open<T>(p, handler, opts, announce, () => {
+      if (!this.stopped) this.registry.remove(p).catch(() => {});
+    });
+    return sub;
+  }
+
+  /** Publishes `payload` on `topic` to every node subscribed to it. */
+  async publish(topic: string, payload: unknown, opts: PublishOptions = {}): Promise<PublishReceipt> {
+    if (this.stopped) throw new MaculaError('NOT_RUNNING', 'Node is not running');
+    parseTopic(topic);
+    const qos = opts.ack ? 'at-least-once' : (opts.qos ?? 'at-most-once');
+    if (qos !== 'at-most-once' && qos !== 'at-least-once')
+      throw new InvalidArgumentError(`qos must be 'at-most-once' or 'at-least-once', got ${String(qos)}`);
+    throwIfAborted(opts.signal);
+    const p = this.encode(payload);
+    const body: PubBody = {
+      t: topic,
+      p,
+      s: this.sequencer.next(),
+      ts: this.wallClock(),
+      q: qos === 'at-least-once' ? 1 : 0,
+    };
+    this.counts.published++;
+    const self = this.host.selfId;
+    const event: PubSubEvent = { topic, payload, publisher: self, seq: body.s, timestamp: body.ts };
+    if (opts.retain) await this.retained.put(body, opts);
+    const local = this.local.deliver(event);
+    const found = this.registry.cached(topic) ?? (await this.registry.subscribers(topic, opts.signal));
+    const targets: string[] = [];
+    // Records of dead nodes outlive them (until their TTL): membership has the last word.
+    for (const id of found) if (id !== self && this.host.member(id)?.alive !== false) targets.push(id);
+    if (body.q === 0) {
+      for (const t of targets) await this.sendOnce(t, body);
+      return { seq: body.s, subscribers: targets, local };
+    }
+    if (!opts.ack) {
+      this.outbox.add(targets, body.s, body);
+      return { seq: body.s, subscribers: targets, local };
+    }
+    await this.acked(targets, body, opts);
+    return { seq: body.s, subscribers: targets, local };
+  }
+
+  /** Membership lost a node: forget its subscriptions and stop retrying deliveries to it. */
+  nodeGone(id: string): void {
+    this.registry.dropNode(id);
+    this.outbox.dropTarget(id);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.registry.stop();
+    this.outbox.stop();
+    this.local.closeAll(); // readers' loops end normally
+  }
+
+  stats(): PubSubStats {
+    const c = this.counts;
+    return {
+      subscriptions: this.local.size,
+      ...c,
+      overflowed: this.local.overflowCount(),
+      outbox: this.outbox.stats(),
+    };
+  }
+
+  private encode(payload: unknown): Uint8Array {
+    let p: Uint8Array;
+    try {
+      p = encodeValue(payload);
+    } catch (cause) {
+      throw new InvalidArgumentError('The payload cannot be encoded as MessagePack', { cause });
+    }
+    if (p.byteLength > this.maxPayloadBytes)
+      throw new PubSubError(
+        'PAYLOAD_TOO_LARGE',
+        `The payload is ${p.byteLength} bytes encoded, over the limit of ${this.maxPayloadBytes}`,
+      );
+    return p;
+  }
+
+  /** Resolves once every target acknowledged; else rejects NOT_ACKED naming the others. */
+  private acked(targets: string[], body: PubBody, opts: PublishOptions): Promise<void> {
+    const waiting = new Set(targets);
+    if (waiting.size === 0) return Promise.resolve();
+    let allDone!: () => void;
+    const done = new Promise<void>((r) => {
+      allDone = r;
+    });
+    const failed = new Set<string>();
+    this.outbox.add(targets, body.s, body, (t, ok) => {
+      waiting.delete(t);
+      if (!ok) failed.add(t);
+      if (waiting.size === 0) allDone();
+    });
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    return withDeadline(
+      this.o.clock,
+      { signal: opts.signal, timeoutMs },
+      `publish ${body.t}`,
+      async (sig) => {
+        const aborted = new Promise<void>((r) => sig?.addEventListener('abort', () => r(), { once: true }));
+        await Promise.race([done, aborted]);
+        if (sig?.aborted && !(sig.reason instanceof TimeoutError)) throwIfAborted(sig);
+        const missing = [...waiting, ...failed];
+        if (missing.length > 0)
+          throw new PubSubError(
+            'NOT_ACKED',
+            `${missing.length} of ${targets.length} subscribers did not acknowledge ${body.t}#${body.s}`,
+            { missing },
+          );
+      },
+    );
+  }
+
+  /** One at-most-once send: channel when connected (waits for room), routed otherwise. */
+  private async sendOnce(target: string, body: PubBody): Promise<void> {
+    const conn = this.host.connection(target);
+    if (conn) {
+      await this.channels
+        .send(conn, target, FrameType.PUBLISH, body)
+        .catch((err: unknown) => this.failed(err, target));
+      return;
+    }
+    this.attempt(target, body);
+  }
+
+  /** One delivery attempt that reports failures instead of throwing (the outbox retries). */
+  private attempt(target: string, body: PubBody): void {
+    const conn = this.host.connection(target);
+    if (conn) {
+      if (!this.channels.trySend(conn, target, FrameType.PUBLISH, body)) this.counts.sendFailures++;
+      return;
+    }
+    if (body.q === 0 && this.routedInFlight >= this.maxRoutedInFlight) {
+      this.counts.sendFailures++;
+      return;
+    }
+    this.routedInFlight++;
+    this.router
+      .send(target, 'pub', body, { timeoutMs: 10_000 })
+      .then(
+        () => {
+          if (body.q === 1) this.outbox.ack(target, body.s);
+        },
+        (err: unknown) => this.failed(err, target),
+      )
+      .finally(() => {
+        this.routedInFlight--;
+      });
+  }
+
+  private failed(err: unknown, target: string): void {
+    this.counts.sendFailures++;
+    this.o.logger.debug({ err, target: target.slice(0, 8) }, 'pubsub: a delivery attempt failed');
+  }
+
+  /** A message from `publisher`; false when malformed. Never throws (network input). */
+  private receive(publisher: string, raw: unknown, viaChannel: boolean): boolean {
+    const body = readPubBody(raw);
+    if (!body) {
+      this.counts.malformed++;
+      return false;
+    }
+    this.counts.received++;
+    if (body.q === 1 && viaChannel) this.queueAck(publisher, body.s);
+    if (this.dedup.seen(publisher, body.s)) {
+      this.counts.duplicates++;
+      return true;
+    }
+    let payload: unknown;
+    try {
+      payload = decodeValue(body.p);
+    } catch {
+      this.counts.malformed++;
+      return false;
+    }
+    const n = this.local.deliver({ topic: body.t, payload, publisher, seq: body.s, timestamp: body.ts });
+    if (n === 0 && !this.local.has(body.t)) this.counts.unmatched++;
+    this.counts.delivered += n;
+    return true;
+  }
+
+  /** Acknowledgements to one publisher leave together at the end of the tick. */
+  private queueAck(publisher: string, seq: number): void {
+    const list = this.acks.get(publisher);
+    if (list) {
+      list.push(seq);
+      return;
+    }
+    this.acks.set(publisher, [seq]);
+    queueMicrotask(() => {
+      const s = this.acks.get(publisher);
+      this.acks.delete(publisher);
+      const conn = this.host.connection(publisher);
+      if (!s || !conn || this.stopped) return;
+      for (let i = 0; i < s.length; i += MAX_ACKS_PER_FRAME) {
+        const part = { s: s.slice(i, i + MAX_ACKS_PER_FRAME) };
+        this.channels
+          .send(conn, publisher, FrameType.PUBACK, part)
+          .catch((err: unknown) => this.failed(err, publisher));
+      }
+    });
+  }
+}
