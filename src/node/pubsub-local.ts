@@ -81,6 +81,8 @@ export class LocalSubscriptions {
     onEnd: () => void,
   ): Subscription<T> {
     let sub: Subscription<T> | undefined;
+    const { signal } = opts;
+    const abort = () => queue.close();
     const queue = new SubscriptionQueue<PubSubEvent<T>>({
       capacity: opts.capacity,
       overflow: opts.overflow,
@@ -89,6 +91,7 @@ export class LocalSubscriptions {
         this.log.warn({ err, topic: e.topic, pattern: pattern.source }, 'subscription handler failed'),
       onClose: () => {
         if (!sub) return;
+        signal?.removeEventListener('abort', abort);
         this.overflowed += queue.dropped;
         this.trie.remove(pattern, sub as Subscription);
         this.all.delete(sub as Subscription);
@@ -100,11 +103,8 @@ export class LocalSubscriptions {
     ready.catch((err: unknown) => queue.close(err));
     this.trie.add(pattern, sub as Subscription);
     this.all.add(sub as Subscription);
-    const { signal } = opts;
-    if (signal) {
-      if (signal.aborted) queue.close();
-      else signal.addEventListener('abort', () => queue.close(), { once: true });
-    }
+    if (signal?.aborted) queue.close();
+    else signal?.addEventListener('abort', abort, { once: true });
     return sub;
   }
 

@@ -116,7 +116,11 @@ export class NodePubSub {
     if (this.stopped) throw new MaculaError('NOT_RUNNING', 'Node is not running');
     const p = parsePattern(pattern, opts.match ? { match: opts.match } : {});
     let sub: Subscription<T> | undefined;
+    // Announced only if still open when the announcement starts; withdrawn only if announced.
+    let announced = false;
     const announce = async () => {
+      if (!sub || sub.closed) return;
+      announced = true;
       await this.registry.add(p);
       if (p.match === 'exact' && opts.retained !== false && sub) {
         const event = await this.retained.latest(p.segments.join('.')).catch((err: unknown) => {
@@ -127,7 +131,7 @@ export class NodePubSub {
       }
     };
     sub = this.local.open<T>(p, handler, opts, announce, () => {
-      if (!this.stopped) this.registry.remove(p).catch(() => {});
+      if (announced && !this.stopped) this.registry.remove(p).catch(() => {});
     });
     return sub;
   }

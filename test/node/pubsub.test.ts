@@ -211,6 +211,22 @@ describe('pub/sub on full nodes', () => {
     assert.equal(dest.pubsubStats().duplicates, ps.retries);
   });
 
+  it('a subscription ended before it was announced leaves nothing in the registry', async (t) => {
+    const tn = await formed(t, 2);
+    const [pub, sub] = tn.nodes as [MaculaNode, MaculaNode];
+    const early = sub.subscribe('gone.topic');
+    early.unsubscribe();
+    const ctl = new AbortController();
+    ctl.abort();
+    const aborted = sub.subscribe('gone.topic', undefined, { signal: ctl.signal });
+    await Promise.all([early.ready, aborted.ready]);
+    const live = sub.subscribe('live.topic');
+    await live.ready;
+    assert.equal(sub.dht.stats().puts, 1, 'only the live subscription was announced');
+    assert.deepEqual((await pub.publish('gone.topic', 1, { ack: true })).subscribers, []);
+    assert.deepEqual((await pub.publish('live.topic', 1, { ack: true })).subscribers, [sub.nodeId]);
+  });
+
   it('handler mode, unsubscribe, abort, bad input and slow consumers', async (t) => {
     const tn = await formed(t, 2);
     const [pub, sub] = tn.nodes as [MaculaNode, MaculaNode];
