@@ -1,8 +1,8 @@
 import { type Contact, isContact } from '../routing/index.js';
 import { type AbortOptions, withDeadline } from '../runtime/index.js';
 import { type DhtContext, type DhtCounters, newCounters } from './context.js';
-import { dhtKey } from './crypto.js';
-import { DhtError } from './errors.js';
+import { dhtKey, isHex64 } from './crypto.js';
+import { bump, DhtError } from './errors.js';
 import { getRecords } from './get.js';
 import { Maintenance } from './maintenance.js';
 import { type DhtOptions, dhtContext, type PutOptions } from './options.js';
@@ -11,6 +11,7 @@ import { type ReplicateOutcome, replicate } from './replicate.js';
 import { serveFindValue, serveStore } from './serve.js';
 import type { RecordStore } from './store.js';
 import type { DhtRecord, DhtStats } from './types.js';
+import { Watchers } from './watchers.js';
 
 /**
  * The DHT: a registry of signed records, one per owner under each key (topic →
@@ -25,12 +26,15 @@ export class Dht {
   private readonly counters: DhtCounters = newCounters();
   private readonly owned: OwnedRecords;
   private readonly maintenance: Maintenance;
+  private readonly watchers: Watchers;
+  private readonly changeListeners = new Set<(key: string) => void>();
 
   constructor(o: DhtOptions) {
     this.cx = dhtContext(o, this.counters);
     this.store = this.cx.store;
     this.maintenance = new Maintenance(this.cx);
     this.owned = this.maintenance.owned;
+    this.watchers = new Watchers(this.cx.clock);
   }
 
   /**
@@ -121,12 +125,43 @@ export class Dht {
 
   /** Serves a DHT_STORE request from `fromId`: a `StoreReply`. Throws DhtError on a malformed request. */
   handleStore(fromId: string, payload: unknown): unknown {
-    return serveStore(this.cx, fromId, payload);
+    const changed = new Set<string>();
+    const reply = serveStore(this.cx, fromId, payload, (key) => changed.add(key));
+    for (const key of changed) this.tellReaders(key, fromId);
+    return reply;
   }
 
   /** Serves a DHT_FIND_VALUE request: a `FindValueReply`. Throws DhtError on a malformed request. */
   handleFindValue(fromId: string, payload: unknown): unknown {
-    return serveFindValue(this.cx, fromId, payload);
+    const reply = serveFindValue(this.cx, fromId, payload);
+    this.watchers.read((payload as { key: string }).key, fromId); // well formed: serveFindValue checked it
+    return reply;
+  }
+
+  /**
+   * Listens for "the records under this key changed" notes from the nodes that served
+   * this node's reads (`key` is the hashed 64-hex DHT key). Returns the unsubscribe function.
+   */
+  onChanged(listener: (key: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** A change note from `fromId` arrived (the node's handler of DHT_CHANGED). Ignores malformed keys. */
+  remoteChanged(fromId: string, key: unknown): void {
+    if (!isHex64(key)) {
+      bump(this.counters.dropped, 'INVALID_KEY');
+      return;
+    }
+    this.cx.logger?.debug({ from: fromId.slice(0, 8), key: key.slice(0, 8) }, 'DHT: a key I read changed');
+    for (const l of this.changeListeners) l(key);
+  }
+
+  private tellReaders(key: string, writer: string): void {
+    const notify = this.cx.net.changed;
+    if (!notify) return;
+    for (const reader of this.watchers.readersOf(key))
+      if (reader !== writer) notify.call(this.cx.net, reader, key);
   }
 
   /**

@@ -14,7 +14,12 @@ function countAndRethrow(cx: DhtContext, err: unknown): never {
  * Serves a STORE: every record is decoded, verified and offered to the store on its own;
  * the answer gives each one's result in order. A malformed request throws DhtError.
  */
-export function serveStore(cx: DhtContext, fromId: string, payload: unknown): StoreReply {
+export function serveStore(
+  cx: DhtContext,
+  fromId: string,
+  payload: unknown,
+  stored?: (key: string) => void,
+): StoreReply {
   cx.counters.served.store++;
   let raws: unknown[];
   try {
@@ -24,7 +29,10 @@ export function serveStore(cx: DhtContext, fromId: string, payload: unknown): St
   }
   const results = raws.map((raw): 'OK' | DhtErrorCode => {
     try {
-      return cx.store.put(decodeRecord(raw, cx.limits.maxValueBytes));
+      const record = decodeRecord(raw, cx.limits.maxValueBytes);
+      const code = cx.store.put(record);
+      if (code === 'OK') stored?.(record.key);
+      return code;
     } catch (err) {
       const code = (err as DhtError).code;
       bump(cx.counters.dropped, code);

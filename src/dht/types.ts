@@ -62,6 +62,11 @@ export interface FindValueReply {
 export interface DhtNet {
   store(to: Contact, records: WireRecord[], opts: AbortOptions): Promise<StoreReply>;
   findValue(to: Contact, key: string, opts: AbortOptions): Promise<FindValueReply>;
+  /**
+   * Tells node `to` (one-way, best effort, never throws) that the records under `key`
+   * changed here: it read them recently and may hold a stale answer.
+   */
+  changed?(to: string, key: string): void;
 }
 
 /** Bounds of the local store, and of what it accepts. Every path of the store respects them. */

@@ -1,4 +1,5 @@
 import { MaculaError } from '../core/index.js';
+import { dhtKey } from '../dht/index.js';
 import { decodeValue, encodeValue } from '../protocol/index.js';
 import {
   announceKey,
@@ -46,6 +47,9 @@ export class PubSubRegistry {
   /** Per topic, the last answer of `subscribers` (the publish fast path). */
   private readonly topics = new Map<string, { at: number; ids: Set<string> }>();
   private stopped = false;
+  /** Hashed DHT key → the registry key read under it, for change notes. */
+  private readonly hashes = new Map<string, string>();
+  private readonly unlisten: () => void;
 
   constructor(
     private readonly dht: NodeDht,
@@ -56,7 +60,15 @@ export class PubSubRegistry {
       cacheTtlMs: number;
       maxCached?: number;
     },
-  ) {}
+  ) {
+    // A storer tells us when a key we read changed: a new subscriber is seen at once.
+    this.unlisten = dht.onChanged((hashed) => {
+      const key = this.hashes.get(hashed);
+      if (key === undefined) return;
+      this.cache.delete(key);
+      this.topics.clear();
+    });
+  }
 
   /**
    * Adds a local pattern; resolves once the key's record including it is stored (failed
@@ -131,6 +143,7 @@ export class PubSubRegistry {
 
   stop(): void {
     this.stopped = true;
+    this.unlisten();
     for (const st of this.keys.values()) {
       if (st.timer) this.o.clock.clearTimeout(st.timer);
       for (const w of st.waiters.splice(0)) w.reject(notRunning());
@@ -140,6 +153,11 @@ export class PubSubRegistry {
   private async read(key: string, signal: AbortSignal | undefined) {
     const hit = this.cache.get(key);
     if (hit && this.o.clock.now() - hit.at < this.ttl(hit.entries.length)) return hit.entries;
+    const hashed = dhtKey(key);
+    this.hashes.delete(hashed);
+    this.hashes.set(hashed, key);
+    if (this.hashes.size > 2 * (this.o.maxCached ?? 4096))
+      this.hashes.delete(this.hashes.keys().next().value!);
     const records = await this.dht.get(key, { signal });
     const entries = records.map((r) => ({ owner: r.owner, patterns: decodePatterns(r.value) }));
     this.cache.delete(key);

@@ -67,6 +67,12 @@ export class NodeServices {
       frames?: FrameCounters;
     },
   ) {
+    this.channels = new PeerChannels({
+      clock: o.clock,
+      log: o.logger,
+      ...(o.frames ? { frames: o.frames } : {}),
+    });
+    this.channels.serveOn(host.streams);
     this.routing = new RoutingService(host, o, (c) => this.dht.peerJoined(c));
     this.dht = new Dht({
       selfId: host.selfId,
@@ -74,13 +80,13 @@ export class NodeServices {
       identityKey: o.identityKey,
       table: this.routing.table,
       lookup: this.routing.lookups,
-      net: dhtNet(host, this.routing),
+      net: dhtNet(host, this.routing, this.channels),
       clock: o.clock,
       random: o.random,
       logger: o.logger,
       ...o.dht,
     });
-    serveDht(host, this.dht);
+    serveDht(host, this.dht, this.channels);
     this.dhtView = nodeDht(this.dht);
     this.router = new Router(host, this.routing, {
       random: o.random,
@@ -92,12 +98,6 @@ export class NodeServices {
       random: o.random,
       logger: o.logger,
     });
-    this.channels = new PeerChannels({
-      clock: o.clock,
-      log: o.logger,
-      ...(o.frames ? { frames: o.frames } : {}),
-    });
-    this.channels.serveOn(host.streams);
     this.pubsub = new NodePubSub(host, this.router, this.channels, this.dhtView, {
       clock: o.clock,
       random: o.random,

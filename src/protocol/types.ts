@@ -57,6 +57,8 @@ export const FrameType = {
   DHT_STORE_REPLY: 0x51,
   DHT_FIND_VALUE: 0x52,
   DHT_FIND_VALUE_REPLY: 0x53,
+  /** One-way, on a peer channel: `{ k: key }` — records under a key this node read recently changed. */
+  DHT_CHANGED: 0x54,
 } as const;
 
 /** One of the {@link FrameType} values. */
