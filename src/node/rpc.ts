@@ -1,4 +1,5 @@
 import { MaculaError, TimeoutError } from '../core/index.js';
+import { dhtKey } from '../dht/index.js';
 import {
   Balancer,
   type CallOptions,
@@ -51,6 +52,8 @@ export class NodeRpc {
   private readonly stopping = new AbortController();
   private readonly served: ServedCalls;
   private nextCallId = 1;
+  /** Hashed DHT key → procedure, of the provider lists read (for change notes). */
+  private readonly readKeys = new Map<string, string>();
   private readonly counters = {
     calls: 0,
     callFailures: 0,
@@ -67,6 +70,11 @@ export class NodeRpc {
     private readonly o: { clock: Clock; random: Random; logger: NodeLogger; cacheTtlMs?: number },
   ) {
     this.cache = new ProviderCache(o.clock, o.cacheTtlMs ?? 5000);
+    // A new or withdrawn provider is seen at once when a storer tells us (DHT change notes).
+    dht.onChanged((hashed) => {
+      const name = this.readKeys.get(hashed);
+      if (name !== undefined) this.cache.invalidate(name);
+    });
     this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
     this.served = new ServedCalls(o.clock, this.stopping.signal);
     router.handle('rpc', async ({ envelope, body }) => {
@@ -189,7 +197,10 @@ export class NodeRpc {
   private async providers(name: string, signal: AbortSignal): Promise<string[]> {
     let ids = this.cache.get(name);
     if (!ids) {
-      const records = await this.dht.get(providerKey(name), { signal });
+      const key = providerKey(name);
+      this.readKeys.set(dhtKey(key), name);
+      if (this.readKeys.size > 4096) this.readKeys.delete(this.readKeys.keys().next().value!);
+      const records = await this.dht.get(key, { signal });
       ids = records.map((r) => r.owner).filter((id) => this.host.member(id)?.alive !== false);
       this.cache.set(name, ids);
     }
