@@ -12,11 +12,9 @@ import {
 } from '../rpc/index.js';
 import {
   type AbortOptions,
-  backoffDelay,
   type Clock,
   type Random,
   raceAbort,
-  type TimerHandle,
   throwIfAborted,
   withDeadline,
 } from '../runtime/index.js';
@@ -24,21 +22,13 @@ import type { NodeDht } from './dht.js';
 import type { Router } from './router.js';
 import type { RoutingHost } from './routing.js';
 import { ServedCalls } from './rpc-inflight.js';
+import { Registrations } from './rpc-registrations.js';
 import type { NodeLogger } from './types.js';
 
 /** Default deadline of a call (ms). */
 const CALL_TIMEOUT_MS = 10_000;
 /** Providers tried per call before giving up (the first, then fallbacks). */
 const MAX_PROVIDERS_TRIED = 3;
-/** Registrations announce themselves for this long and are republished by the DHT. */
-const ANNOUNCE_TTL_MS = 3_600_000;
-
-interface Registration {
-  handler: ProcedureHandler;
-  retry?: TimerHandle;
-  attempt: number;
-}
-
 /**
  * RPC over routed messages: providers announce `rpc:provider:<name>` in the DHT, callers
  * find them there (cached, dropped when membership loses the node), pick one by the
@@ -46,7 +36,7 @@ interface Registration {
  * remote errors travel back in the routed message's acknowledgement.
  */
 export class NodeRpc {
-  private readonly local = new Map<string, Registration>();
+  private readonly local: Registrations;
   private readonly cache: ProviderCache;
   private readonly balancer: Balancer;
   private readonly stopping = new AbortController();
@@ -69,6 +59,7 @@ export class NodeRpc {
     private readonly dht: NodeDht,
     private readonly o: { clock: Clock; random: Random; logger: NodeLogger; cacheTtlMs?: number },
   ) {
+    this.local = new Registrations(dht, o);
     this.cache = new ProviderCache(o.clock, o.cacheTtlMs ?? 5000);
     // A new or withdrawn provider is seen at once when a storer tells us (DHT change notes).
     dht.onChanged((hashed) => {
@@ -98,23 +89,13 @@ export class NodeRpc {
   }
 
   /** Provides `name` on this node; resolves once announced (retried in the background if the DHT is unreachable). */
-  async register(name: string, handler: ProcedureHandler): Promise<void> {
-    checkProcedure(name);
-    if (this.local.has(name)) throw new RpcError('ALREADY_REGISTERED', `This node already provides ${name}`);
-    const reg: Registration = { handler, attempt: 0 };
-    this.local.set(name, reg);
-    await this.announce(name, reg);
+  register(name: string, handler: ProcedureHandler): Promise<void> {
+    return this.local.add(name, handler);
   }
 
   /** Stops providing `name` and withdraws its announcement. */
-  async unregister(name: string, opts?: AbortOptions): Promise<void> {
-    const reg = this.local.get(name);
-    if (!reg) return;
-    this.local.delete(name);
-    if (reg.retry) this.o.clock.clearTimeout(reg.retry);
-    await this.dht.remove(providerKey(name), opts).catch((err: unknown) => {
-      this.o.logger.debug({ err, name }, 'rpc: withdrawing an announcement failed; it expires with its TTL');
-    });
+  unregister(name: string, opts?: AbortOptions): Promise<void> {
+    return this.local.remove(name, opts);
   }
 
   /** Calls `name` on a provider and resolves with its result. */
@@ -141,7 +122,7 @@ export class NodeRpc {
 
   stop(): void {
     this.stopping.abort(new MaculaError('NOT_RUNNING', 'Node stopped'));
-    for (const reg of this.local.values()) if (reg.retry) this.o.clock.clearTimeout(reg.retry);
+    this.local.stop();
   }
 
   stats(): RpcStats {
@@ -228,8 +209,8 @@ export class NodeRpc {
     id?: unknown,
     deadlineMs?: unknown,
   ): Promise<unknown> {
-    const reg = this.local.get(name);
-    if (!reg)
+    const handler = this.local.handler(name);
+    if (!handler)
       throw new RpcError(
         'UNKNOWN_PROCEDURE',
         `Node ${this.host.selfId.slice(0, 8)} does not provide ${name}`,
@@ -239,7 +220,7 @@ export class NodeRpc {
     try {
       // A handler that ignores its signal is let go of when it fires (it cannot be killed).
       const run = Promise.resolve().then(() =>
-        reg.handler(args, { caller, procedure: name, signal: call.signal }),
+        handler(args, { caller, procedure: name, signal: call.signal }),
       );
       return await raceAbort(run, call.signal, () => run.catch(() => {}));
     } catch (err) {
@@ -256,25 +237,6 @@ export class NodeRpc {
       );
     } finally {
       call.end();
-    }
-  }
-
-  private async announce(name: string, reg: Registration): Promise<void> {
-    try {
-      await this.dht.put(providerKey(name), new Uint8Array(0), { ttlMs: ANNOUNCE_TTL_MS });
-      reg.attempt = 0;
-    } catch (err) {
-      if (this.local.get(name) !== reg || this.stopping.signal.aborted) return;
-      const delay = backoffDelay(
-        reg.attempt++,
-        { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.2 },
-        this.o.random,
-      );
-      this.o.logger.debug({ err, name, retryInMs: delay }, 'rpc: announcement failed; retrying');
-      reg.retry = this.o.clock.setTimeout(() => {
-        reg.retry = undefined;
-        void this.announce(name, reg);
-      }, delay);
     }
   }
 }
