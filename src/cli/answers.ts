@@ -5,9 +5,10 @@ import type { MaculaNode, NodeStats, PeerSummary, RoutesSummary } from '../node/
 import { type Contact, idKey, type LookupEvent, type LookupResult, prefixLength } from '../routing/index.js';
 import type { TopologySnapshot } from '../topology/index.js';
 import type { Address } from '../transport/index.js';
+import { isMessagingCommand, type MessagingCommand, messagingAnswer } from './messaging.js';
 
 /** The control commands a running `macula start` answers (see control.ts for the socket). */
-export type ControlCommand = 'status' | 'members' | 'topology' | 'routes' | 'lookup';
+export type ControlCommand = 'status' | 'members' | 'topology' | 'routes' | 'lookup' | MessagingCommand;
 
 export interface StatusAnswer {
   nodeId: string;
@@ -85,6 +86,7 @@ export function answer(
   args: string[] = [],
   signal?: AbortSignal,
 ): unknown {
+  if (isMessagingCommand(command)) return messagingAnswer(node, config, command, args, signal);
   const takes = command === 'lookup' ? 1 : 0;
   if (args.length !== takes) {
     throw new MaculaError(

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   type InspectFlags,
   lookupCommand,
@@ -9,17 +9,27 @@ import {
   statusCommand,
   topologyCommand,
 } from './inspect.js';
+import { callCommand, publishCommand, statsCommand, subscribeCommand } from './messaging-commands.js';
+import { positiveInt } from './messaging-format.js';
 import { makeOutput } from './output.js';
 import type { StartFlags } from './start.js';
 
-// `start` and `cert` load the node, QUIC and x509 (about 1.5 s): only when run, so
-// `status`, `members`, `topology`, `routes` and `lookup` answer fast. package.json sits
-// two levels up from both src/cli and dist/cli.
+// `start` and `cert` load the node, QUIC and x509 (about 1.5 s): only when run, so the
+// commands that ask the running node (`status`, `members`, `topology`, `routes`, `lookup`,
+// `publish`, `subscribe`, `call`, `stats`) answer fast. package.json sits two levels up
+// from both src/cli and dist/cli.
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const count = (v: string) => {
+  try {
+    return positiveInt(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
 
 /** The `macula` command line. */
 export function buildProgram(): Command {
@@ -61,6 +71,62 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'the node’s data directory', '.macula')
     .option('--json', 'JSON output')
     .action((target: string, flags: InspectFlags) => lookupCommand(target, flags));
+
+  // Messaging through the running node. JSON values are checked here and passed to the node
+  // as control arguments: at most 1024 characters of compact JSON.
+  const dataDir = (c: Command) =>
+    c.option('-d, --data-dir <dir>', 'the node’s data directory', '.macula').option('--json', 'JSON output');
+  dataDir(
+    program
+      .command('publish')
+      .description('Publish a JSON payload on a topic through the running node')
+      .argument('<topic>', 'topic, e.g. sensor.temp')
+      .argument(
+        '<json>',
+        'payload as JSON, e.g. \'{"c": 21.5}\' or \'"text"\' (at most 1024 characters compacted)',
+      )
+      .addOption(new Option('--qos <qos>', 'delivery guarantee').choices(['at-most-once', 'at-least-once']))
+      .option('--ack', 'wait until every subscriber node acknowledged (implies at-least-once)')
+      .option('--retain', 'keep it as the topic’s retained value for later subscribers')
+      .option(
+        '--timeout <ms>',
+        'deadline of the acknowledgements and subscriber lookup (default 10000)',
+        count,
+      ),
+  ).action(publishCommand);
+  dataDir(
+    program
+      .command('subscribe')
+      .description('Subscribe through the running node and print each event as it arrives, until ctrl-c')
+      .argument(
+        '<pattern>',
+        'a topic or pattern: sensor.temp, sensor.*.c (one segment), sensor.** (any depth)',
+      )
+      .option('--prefix', 'match the topic and every topic below it')
+      .option('--count <n>', 'exit after n events', count),
+  ).action(subscribeCommand);
+  dataDir(
+    program
+      .command('call')
+      .description('Call a procedure through the running node and print its result')
+      .argument('<name>', 'procedure, e.g. math.add')
+      .argument('[json]', 'arguments as JSON (default null; at most 1024 characters compacted)')
+      .option('--timeout <ms>', 'deadline of the call (default 10000)', count),
+  ).action(callCommand);
+  inspect(
+    'stats',
+    'Show the running node’s counters: connections, pub/sub, RPC, DHT, routed messages',
+    statsCommand,
+  );
+  program.addHelpText(
+    'after',
+    `
+Messaging through a running node (same --data-dir):
+  macula subscribe 'sensor.*'                      print events as they arrive (ctrl-c to stop)
+  macula publish sensor.temp '{"c": 21.5}' --ack   publish, wait for the subscribers' acks
+  macula call math.add '{"a": 1, "b": 2}'          call a procedure, print its result
+  macula stats                                     connections, pub/sub, RPC, DHT counters`,
+  );
 
   const cert = program.command('cert').description('Realm CA and node certificates');
   cert
