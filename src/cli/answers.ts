@@ -6,9 +6,18 @@ import { type Contact, idKey, type LookupEvent, type LookupResult, prefixLength 
 import type { TopologySnapshot } from '../topology/index.js';
 import type { Address } from '../transport/index.js';
 import { isMessagingCommand, type MessagingCommand, messagingAnswer } from './messaging.js';
+import { registerEcho, unregisterEcho } from './procedures.js';
 
 /** The control commands a running `macula start` answers (see control.ts for the socket). */
-export type ControlCommand = 'status' | 'members' | 'topology' | 'routes' | 'lookup' | MessagingCommand;
+export type ControlCommand =
+  | 'status'
+  | 'members'
+  | 'topology'
+  | 'routes'
+  | 'lookup'
+  | 'register'
+  | 'unregister'
+  | MessagingCommand;
 
 export interface StatusAnswer {
   nodeId: string;
@@ -85,8 +94,12 @@ export function answer(
   command: string,
   args: string[] = [],
   signal?: AbortSignal,
+  /** Prints a line on the node's output (the echo procedure logs its calls there). */
+  say: (line: string) => void = () => {},
 ): unknown {
   if (isMessagingCommand(command)) return messagingAnswer(node, config, command, args, signal);
+  if (command === 'register') return registerEcho(node, config, args, say);
+  if (command === 'unregister') return unregisterEcho(node, args);
   const takes = command === 'lookup' ? 1 : 0;
   if (args.length !== takes) {
     throw new MaculaError(

@@ -9,7 +9,13 @@ import {
   statusCommand,
   topologyCommand,
 } from './inspect.js';
-import { callCommand, publishCommand, statsCommand, subscribeCommand } from './messaging-commands.js';
+import {
+  callCommand,
+  publishCommand,
+  registerCommand,
+  statsCommand,
+  subscribeCommand,
+} from './messaging-commands.js';
 import { positiveInt } from './messaging-format.js';
 import { makeOutput } from './output.js';
 import type { StartFlags } from './start.js';
@@ -113,6 +119,13 @@ export function buildProgram(): Command {
       .argument('[json]', 'arguments as JSON (default null; at most 1024 characters compacted)')
       .option('--timeout <ms>', 'deadline of the call (default 10000)', count),
   ).action(callCommand);
+  dataDir(
+    program
+      .command('register')
+      .description('Provide a procedure on the running node: the built-in echo (returns its arguments)')
+      .argument('<name>', 'procedure, e.g. echo_service')
+      .option('--remove', 'stop providing it'),
+  ).action(registerCommand);
   inspect(
     'stats',
     'Show the running node’s counters: connections, pub/sub, RPC, DHT, routed messages',
@@ -124,7 +137,8 @@ export function buildProgram(): Command {
 Messaging through a running node (same --data-dir):
   macula subscribe 'sensor.*'                      print events as they arrive (ctrl-c to stop)
   macula publish sensor.temp '{"c": 21.5}' --ack   publish, wait for the subscribers' acks
-  macula call math.add '{"a": 1, "b": 2}'          call a procedure, print its result
+  macula register echo_service                     provide the built-in echo procedure
+  macula call echo_service '{"text": "hi"}'        call a procedure, print its result
   macula stats                                     connections, pub/sub, RPC, DHT counters`,
   );
 

@@ -12,6 +12,7 @@ import {
   publishArgs,
 } from './messaging-format.js';
 import { makeOutput } from './output.js';
+import type { RegisterAnswer } from './procedures.js';
 
 /**
  * `macula publish`, `subscribe`, `call` and `stats`: they ask the node running on
@@ -58,6 +59,23 @@ export function callCommand(
       timeoutMs: controlTimeout(flags.timeout),
     })) as CallAnswer;
     makeOutput(flags.json ?? false).result(a.result, () => JSON.stringify(a.result, null, 2));
+  });
+}
+
+/**
+ * `macula register <name>`: the running node provides `name` with the built-in echo
+ * procedure (it answers `{ echo: args, node, caller }`); `macula unregister <name>` stops.
+ */
+export function registerCommand(name: string, flags: InspectFlags & { remove?: boolean }) {
+  return reporting(flags.json, async () => {
+    const command = flags.remove ? 'unregister' : 'register';
+    const a = (await askControl(flags.dataDir, command, {
+      args: [name],
+      timeoutMs: 15_000,
+    })) as RegisterAnswer;
+    makeOutput(flags.json ?? false).result(a, () =>
+      a.registered ? `Registered RPC endpoint: ${a.name} (echo)` : `Unregistered ${a.name}`,
+    );
   });
 }
 

@@ -78,7 +78,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     out.info(`Connecting to bootstrap nodes (${bootstrap.join(', ')})...`, { event: 'bootstrap', bootstrap });
   }
   const closeControl = await serveControl(config.dataDir, (command, args, signal) =>
-    answer(node, config, command, args, signal),
+    answer(node, config, command, args, signal, (line) => out.info(line)),
   );
   out.info('Ready to accept connections', { event: 'ready', nodeId, address: addr });
   await untilSignal(async () => {

@@ -1,4 +1,4 @@
-// `macula publish`, `subscribe`, `call` and `stats` against three real `macula start`
+// `macula publish`, `subscribe`, `register`, `call` and `stats` against three real `macula start`
 // processes over QUIC on loopback.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -126,6 +126,32 @@ describe('macula publish / subscribe / call / stats (real processes)', { timeout
       msg: 'No node provides math.add',
       code: 'NO_PROVIDER',
     });
+
+    // The seed's Step 7: node2 provides echo_service (the built-in echo), node1 calls it.
+    const reg = await maculaOnce(['register', 'echo_service', '--data-dir', dirs[1]]);
+    assert.equal(reg.code, 0, reg.stderr);
+    assert.match(reg.stdout, /^Registered RPC endpoint: echo_service \(echo\)$/m);
+    await n2.waitFor((l) => l.msg === 'Registered RPC endpoint: echo_service', 'registered line');
+    const echo = await maculaOnce([
+      'call',
+      'echo_service',
+      '{"message": "Hello RPC!"}',
+      '--data-dir',
+      dirs[0],
+      '--json',
+    ]);
+    assert.equal(echo.code, 0, echo.stderr);
+    assert.deepEqual(JSON.parse(echo.stdout), {
+      echo: { message: 'Hello RPC!' },
+      node: 'node2',
+      caller: a1.id,
+    });
+    await n2.waitFor(
+      (l) => l.msg === `RPC call received: echo_service from ${a1.id.slice(0, 8)}`,
+      'call line',
+    );
+    const unreg = await maculaOnce(['register', 'echo_service', '--remove', '--data-dir', dirs[1], '--json']);
+    assert.deepEqual(JSON.parse(unreg.stdout), { name: 'echo_service', registered: false });
 
     const stats = await maculaOnce(['stats', '--data-dir', dirs[1], '--json']);
     assert.equal(stats.code, 0, stats.stderr);
