@@ -79,6 +79,7 @@ export class Dht {
           cause: new AggregateError(out.errors, 'every replica refused or failed'),
         });
       }
+      entry.stored = out.stored;
       this.owned.schedule(entry);
       return { key, stored: out.stored };
     } catch (err) {

@@ -56,9 +56,15 @@ export class Maintenance {
     while (this.tasks.size > 0) await Promise.all([...this.tasks]);
   }
 
-  /** Queues a hand-off to `contact` (not during the grace period after start). */
+  /**
+   * Queues a hand-off to `contact` (not during the grace period after start) and brings
+   * this node's own thin records (stored on fewer than `replicas` nodes) to the newcomer:
+   * the grace period is for the stored records of others, but this node's own records put
+   * while it was alone would otherwise stay on it alone until their republish.
+   */
   peerJoined(contact: Contact): void {
     if (!this.life) return;
+    this.owned.republishThin(this.cx.replicas);
     if (this.cx.clock.now() - this.startedAt < this.cx.tunables.handoffGraceMs) return;
     if (this.handoffs.enqueue(contact)) this.track(this.handoffs.drain(this.life.signal));
   }
@@ -86,6 +92,7 @@ export class Maintenance {
     this.track(
       replicate(this.cx, o.key, [o.record], signal).then(
         (out) => {
+          o.stored = out.stored;
           if (out.stored > 0) counters.republished++;
           else {
             counters.republishFailures++;

@@ -12,6 +12,10 @@ export interface OwnedRecord {
   /** The latest signed version. */
   record: DhtRecord;
   timer?: TimerHandle;
+  /** Nodes that accepted the last version stored (undefined before the first store ended). */
+  stored?: number;
+  /** A republish is due within a second (a peer joined while the record was thin). */
+  soon?: boolean;
 }
 
 /**
@@ -71,8 +75,22 @@ export class OwnedRecords {
     if (!this.running || this.map.get(o.key) !== o) return;
     o.timer = this.cx.clock.setTimeout(() => {
       o.timer = undefined;
+      o.soon = false;
       this.onDue(o);
     }, delayMs);
+  }
+
+  /**
+   * A peer joined: every record stored on fewer than `replicas` nodes is republished a
+   * second from now (joins that come together share one republish), so a record put while
+   * this node was alone or the network small reaches the newcomers.
+   */
+  republishThin(replicas: number): void {
+    for (const o of this.map.values()) {
+      if (o.soon || o.stored === undefined || o.stored >= replicas) continue;
+      o.soon = true;
+      this.schedule(o, 1_000);
+    }
   }
 
   start(): void {

@@ -86,7 +86,7 @@ export class Outbox {
     p.done?.(true);
   }
 
-  /** `target` died or left: its deliveries are abandoned. */
+  /** `target` left the realm: its deliveries are abandoned. */
   dropTarget(target: string): void {
     for (const [k, p] of this.pending)
       if (p.target === target) {

@@ -173,10 +173,14 @@ export class NodePubSub {
     return { seq: body.s, subscribers: targets, local };
   }
 
-  /** Membership lost a node: forget its subscriptions and stop retrying deliveries to it. */
-  nodeGone(id: string): void {
+  /**
+   * Membership lost a node: forget its subscriptions. Deliveries to a node that left are
+   * abandoned; to one declared dead they are retried until they expire, since a live node
+   * wrongly declared dead (an overloaded one) refutes and comes back.
+   */
+  nodeGone(id: string, left: boolean): void {
     this.registry.dropNode(id);
-    this.outbox.dropTarget(id);
+    if (left) this.outbox.dropTarget(id);
   }
 
   stop(): void {

@@ -141,7 +141,7 @@ export class NodeServices {
     if (event === 'member:dead' || event === 'member:leave') {
       this.routing.forget(m.id);
       this.rpc.nodeGone(m.id);
-      this.pubsub.nodeGone(m.id);
+      this.pubsub.nodeGone(m.id, event === 'member:leave');
       this.monitors.down(m.id, event === 'member:dead' ? 'dead' : 'left');
     } else if (m.state === 'alive') {
       this.routing.observe(m.id, m.address);

@@ -114,7 +114,7 @@ export interface OutboxStats {
   retries: number;
   /** Deliveries given up after the retry deadline. */
   expired: number;
-  /** Deliveries dropped because the subscriber node died or left. */
+  /** Deliveries dropped because the subscriber node left (a dead one is retried until expiry). */
   abandoned: number;
 }
 

@@ -162,3 +162,36 @@ export async function freeUdpPort(): Promise<number> {
   await new Promise<void>((resolve) => sock.close(() => resolve()));
   return port;
 }
+
+/**
+ * `macula start` processes of one test file: `start` launches a node on loopback (realm
+ * org.example.mesh), `track` adopts any other process; `cleanup` (register it with
+ * `after`) SIGKILLs what is still running and removes the temp dirs.
+ */
+export function nodeProcesses(realm = 'org.example.mesh') {
+  const running: CliProcess[] = [];
+  const track = (p: CliProcess): CliProcess => {
+    running.push(p);
+    return p;
+  };
+  return {
+    track,
+    start(name: string, dataDir: string, bootstrap: number[] = [], port = 0): CliProcess {
+      const args = ['start', '--realm', realm, '--host', '127.0.0.1', '--port', String(port)];
+      args.push('--name', name, '--data-dir', dataDir);
+      for (const p of bootstrap) args.push('--bootstrap', `127.0.0.1:${p}`);
+      return track(macula(args));
+    },
+    async cleanup(): Promise<void> {
+      for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      await Promise.all(running.map((p) => p.exited));
+      removeTempDirs();
+    },
+  };
+}
+
+/** The node id and UDP port a `macula start` process reports once ready. */
+export async function ready(p: CliProcess): Promise<{ id: string; port: number }> {
+  const l = await p.event('ready');
+  return { id: String(l.nodeId), port: (l.address as { port: number }).port };
+}

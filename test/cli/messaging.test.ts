@@ -5,32 +5,12 @@ import { after, describe, it } from 'node:test';
 import type { MembersAnswer } from '../../src/cli/answers.js';
 import { askControl } from '../../src/cli/control.js';
 import type { EventLine, PublishAnswer, StatsAnswer } from '../../src/cli/messaging.js';
-import { type CliProcess, macula, maculaOnce, removeTempDirs, tempDir, until } from './helpers.js';
+import { type CliProcess, macula, maculaOnce, nodeProcesses, ready, tempDir, until } from './helpers.js';
 
 const REALM = 'org.example.mesh';
-const running: CliProcess[] = [];
-after(async () => {
-  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await Promise.all(running.map((p) => p.exited));
-  removeTempDirs();
-});
-
-function start(name: string, dataDir: string, bootstrap: number[] = []): CliProcess {
-  const args = ['start', '--realm', REALM, '--host', '127.0.0.1', '--port', '0', '--name', name];
-  args.push('--data-dir', dataDir);
-  for (const p of bootstrap) args.push('--bootstrap', `127.0.0.1:${p}`);
-  return track(macula(args));
-}
-
-function track(p: CliProcess): CliProcess {
-  running.push(p);
-  return p;
-}
-
-async function ready(p: CliProcess): Promise<{ id: string; port: number }> {
-  const l = await p.event('ready');
-  return { id: String(l.nodeId), port: (l.address as { port: number }).port };
-}
+const nodes = nodeProcesses(REALM);
+after(() => nodes.cleanup());
+const { start } = nodes;
 
 async function allAlive(dataDir: string, n: number): Promise<boolean> {
   const a = (await askControl(dataDir, 'members')) as MembersAnswer;
@@ -57,8 +37,10 @@ describe('macula publish / subscribe / call / stats (real processes)', { timeout
     for (const dir of dirs) await until(() => allAlive(dir, 3), `3 alive on ${dir}`, 20_000);
 
     // node1: a wildcard subscription; node3: a prefix one. Both stop after 2 events.
-    const wild = track(macula(['subscribe', 'hello.*', '--count', '2', '--data-dir', dirs[0]]));
-    const prefix = track(macula(['subscribe', 'hello', '--prefix', '--count', '2', '--data-dir', dirs[2]]));
+    const wild = nodes.track(macula(['subscribe', 'hello.*', '--count', '2', '--data-dir', dirs[0]]));
+    const prefix = nodes.track(
+      macula(['subscribe', 'hello', '--prefix', '--count', '2', '--data-dir', dirs[2]]),
+    );
     const [w, p] = await Promise.all([wild.event('subscribed'), prefix.event('subscribed')]);
     assert.deepEqual(
       [w.pattern, w.match, w.msg],

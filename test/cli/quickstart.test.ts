@@ -8,34 +8,17 @@ import {
   type CliProcess,
   freeUdpPort,
   type JsonLine,
-  macula,
   maculaOnce,
-  removeTempDirs,
+  nodeProcesses,
+  ready,
   tempDir,
   until,
 } from './helpers.js';
 
 const REALM = 'org.example.mesh';
-const running: CliProcess[] = [];
-after(async () => {
-  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await Promise.all(running.map((p) => p.exited));
-  removeTempDirs();
-});
-
-function start(name: string, dataDir: string, bootstrap: number[] = [], port = 0): CliProcess {
-  const args = ['start', '--realm', REALM, '--host', '127.0.0.1', '--port', String(port)];
-  args.push('--name', name, '--data-dir', dataDir);
-  for (const p of bootstrap) args.push('--bootstrap', `127.0.0.1:${p}`);
-  const p = macula(args);
-  running.push(p);
-  return p;
-}
-
-async function ready(p: CliProcess): Promise<{ id: string; port: number }> {
-  const l = await p.event('ready');
-  return { id: String(l.nodeId), port: (l.address as { port: number }).port };
-}
+const nodes = nodeProcesses(REALM);
+after(() => nodes.cleanup());
+const { start } = nodes;
 
 const memberEvent = (event: string, id: string) => (l: JsonLine) => l.event === event && l.member === id;
 const aliveCount = (n: number) => (l: JsonLine) => l.event === 'membership' && l.alive === n;

@@ -5,29 +5,12 @@ import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { LookupAnswer, MembersAnswer, RoutesAnswer } from '../../src/cli/answers.js';
 import { askControl } from '../../src/cli/control.js';
-import { type CliProcess, macula, maculaOnce, removeTempDirs, tempDir, until } from './helpers.js';
+import { maculaOnce, nodeProcesses, ready, tempDir, until } from './helpers.js';
 
 const REALM = 'org.example.mesh';
-const running: CliProcess[] = [];
-after(async () => {
-  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await Promise.all(running.map((p) => p.exited));
-  removeTempDirs();
-});
-
-function start(name: string, dataDir: string, bootstrap: number[] = []): CliProcess {
-  const args = ['start', '--realm', REALM, '--host', '127.0.0.1', '--port', '0', '--name', name];
-  args.push('--data-dir', dataDir);
-  for (const p of bootstrap) args.push('--bootstrap', `127.0.0.1:${p}`);
-  const p = macula(args);
-  running.push(p);
-  return p;
-}
-
-async function ready(p: CliProcess): Promise<{ id: string; port: number }> {
-  const l = await p.event('ready');
-  return { id: String(l.nodeId), port: (l.address as { port: number }).port };
-}
+const nodes = nodeProcesses(REALM);
+after(() => nodes.cleanup());
+const { start } = nodes;
 
 async function allAlive(dataDir: string, n: number): Promise<boolean> {
   const a = (await askControl(dataDir, 'members')) as MembersAnswer;

@@ -159,6 +159,30 @@ describe('dht service', () => {
     assert.equal(net.sent, 2, 'nothing after stop');
   });
 
+  it('a record put while alone reaches the peers that join, even during the hand-off grace period', async () => {
+    const sim = await DhtSim.build({ nodes: 1, tunables: { handoffGraceMs: 3_600_000 } });
+    const first = sim.nodes[0]!;
+    const put = await sim.drive(first.dht.put('pubsub:exact:a', enc('x')));
+    assert.equal(put.stored, 1, 'alone: only itself');
+    const joiners = [0, 1, 2].map(() => sim.add(sim.identity()));
+    for (const n of joiners) {
+      n.dht.start();
+      await sim.drive(sim.join(n, first));
+    }
+    await sim.clock.advance(2_000); // the thin record's republish, a second after the last join
+    for (const n of joiners) assert.equal(n.dht.stats().store.records, 1, 'the joiner holds it');
+    assert.equal(first.dht.stats().handoffs, 0, 'no hand-off ran: the grace period holds');
+    // Once it is on every node (fewer than `replicas` exist, so it stays thin), a join
+    // brings one republish, not one per record and join.
+    const republished = first.dht.stats().republished;
+    const late = sim.add(sim.identity());
+    late.dht.start();
+    await sim.drive(sim.join(late, first));
+    await sim.clock.advance(2_000);
+    assert.equal(late.dht.stats().store.records, 1);
+    assert.equal(first.dht.stats().republished, republished + 1);
+  });
+
   it('the owner republishes every ttl/2 with a higher seq; after stop its records expire everywhere', async () => {
     const sim = await DhtSim.build({ nodes: 30, seed: 9 });
     const owner = sim.nodes[0]!;

@@ -1,6 +1,7 @@
 // testnet: N full nodes (membership, topology, discovery) on one in-memory network.
 import type { TestContext } from 'node:test';
 import { createNode, type MaculaNode, type NodeEvents, type NodeOptions } from '../../src/node/index.js';
+import { compareDistance, idKey } from '../../src/routing/index.js';
 import { systemClock } from '../../src/runtime/index.js';
 import { generateIdentity, type NodeIdentity } from '../../src/security/index.js';
 import { type Endpoint, MemoryNetwork, type Transport } from '../../src/transport/index.js';
@@ -101,4 +102,22 @@ export async function testnet(t: TestContext, n: number, extra: Partial<NodeOpti
 /** How many members `node` sees in `state`. */
 export function count(node: MaculaNode, state: string): number {
   return node.members().filter((m) => m.state === state).length;
+}
+
+/**
+ * Links the nodes of `tn` (started with `membership: false`) into a chain ending at the
+ * last node, each closer to it by XOR distance than the one before, so greedy routing
+ * from the first takes every hop. Resolves once the last node has its link.
+ */
+export async function chainToLast(tn: Testnet): Promise<MaculaNode[]> {
+  const dest = tn.nodes.at(-1)!;
+  const t0 = idKey(dest.nodeId);
+  const chain = [
+    ...tn.nodes.slice(0, -1).sort((a, b) => compareDistance(idKey(b.nodeId), idKey(a.nodeId), t0)),
+    dest,
+  ];
+  for (let i = 0; i < chain.length - 1; i++) await chain[i]!.connect(chain[i + 1]!.address);
+  // The dialer knows of a link first; the last node must see it before it announces anything.
+  await tn.until(() => dest.connections().length > 0, 10_000, 'the last node linked');
+  return chain;
 }

@@ -6,8 +6,7 @@ import { describe, it } from 'node:test';
 import { InvalidTopicError } from '../../src/core/index.js';
 import type { MaculaNode, Subscription } from '../../src/node/index.js';
 import { PubSubError, type PubSubEvent } from '../../src/pubsub/index.js';
-import { compareDistance, idKey } from '../../src/routing/index.js';
-import { count, testnet } from '../helpers/testnet.js';
+import { chainToLast, count, testnet } from '../helpers/testnet.js';
 import { waitFor, within } from '../helpers/wait.js';
 
 const psCode = (c: string) => (e: unknown) => e instanceof PubSubError && e.code === c;
@@ -176,15 +175,8 @@ describe('pub/sub on full nodes', () => {
 
   it('reaches subscribers several hops away through nodes with no direct connection', async (t) => {
     const tn = await testnet(t, 5, { membership: false, routing: { dialOnDemand: false } });
-    const dest = tn.nodes[4]!;
-    const t0 = idKey(dest.nodeId);
-    const chain = [
-      ...tn.nodes.slice(0, 4).sort((a, b) => compareDistance(idKey(b.nodeId), idKey(a.nodeId), t0)),
-      dest,
-    ];
-    for (let i = 0; i < 4; i++) await chain[i]!.connect(chain[i + 1]!.address);
-    // The dialer knows first; the subscriber must see its link before it announces.
-    await tn.until(() => dest.connections().length > 0, 10_000, 'the subscriber linked');
+    const chain = await chainToLast(tn);
+    const dest = chain[4]!;
     const sub = dest.subscribe<number>('far.away');
     const events = collect(sub);
     await sub.ready;

@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MaculaError, TimeoutError } from '../../src/core/index.js';
-import { compareDistance, idKey } from '../../src/routing/index.js';
 import { RpcError } from '../../src/rpc/index.js';
-import { count, testnet } from '../helpers/testnet.js';
+import { chainToLast, count, testnet } from '../helpers/testnet.js';
 import { waitFor } from '../helpers/wait.js';
 
 const rpcCode = (c: string) => (e: unknown) => e instanceof RpcError && e.code === c;
@@ -138,13 +137,8 @@ describe('RPC on full nodes', () => {
 
   it('calls a provider several hops away, through nodes with no direct connection', async (t) => {
     const tn = await testnet(t, 5, { membership: false, routing: { dialOnDemand: false } });
-    const dest = tn.nodes[4]!;
-    const t0 = idKey(dest.nodeId);
-    const chain = [
-      ...tn.nodes.slice(0, 4).sort((a, b) => compareDistance(idKey(b.nodeId), idKey(a.nodeId), t0)),
-      dest,
-    ];
-    for (let i = 0; i < 4; i++) await chain[i]!.connect(chain[i + 1]!.address);
+    const chain = await chainToLast(tn);
+    const dest = chain[4]!;
     await dest.register<string, string>('echo.upper', (s) => s.toUpperCase());
     const r = await chain[0]!.call<string>('echo.upper', 'far away', { provider: dest.nodeId });
     assert.equal(r, 'FAR AWAY');
