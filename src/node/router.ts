@@ -153,11 +153,9 @@ export class Router {
         ...(r.result !== undefined ? { r: r.result } : {}),
       };
     } catch (err) {
-      const code = err instanceof MaculaError ? err.code : 'ERROR';
-      bump(this.stats.rejected, code);
-      const rc = (err as { remoteCode?: unknown }).remoteCode;
-      const message = err instanceof Error ? err.message.slice(0, 500) : String(err);
-      return { err: { code, message, ...(typeof rc === 'string' ? { rc: rc.slice(0, 64) } : {}) } };
+      const e = errorReply(err);
+      bump(this.stats.rejected, e.code);
+      return { err: e };
     }
   }
 
@@ -263,6 +261,14 @@ function receipt(reply: Reply): RouteReceipt {
   throw remoteError(e.code, typeof e.message === 'string' ? e.message : e.code, rc);
 }
 
+/** How an error travels back to a sender: its code, message and the remote handler's code. */
+export function errorReply(err: unknown): { code: string; message: string; rc?: string } {
+  const code = err instanceof MaculaError ? err.code : 'ERROR';
+  const rc = (err as { remoteCode?: unknown }).remoteCode;
+  const message = err instanceof Error ? err.message.slice(0, 500) : String(err);
+  return { code, message, ...(typeof rc === 'string' ? { rc: rc.slice(0, 64) } : {}) };
+}
+
 function withResult(r: unknown): { result?: unknown } {
   return r === undefined ? {} : { result: r };
 }
@@ -283,10 +289,10 @@ const ROUTING_CODES = new Set([
   'NO_ROUTE',
 ]);
 
-const RPC_CODES = new Set(['INVALID_PROCEDURE', 'UNKNOWN_PROCEDURE', 'REMOTE_ERROR']);
+const RPC_CODES = new Set(['INVALID_PROCEDURE', 'UNKNOWN_PROCEDURE', 'REMOTE_ERROR', 'OVERLOADED']);
 
 /** The typed error a downstream node reported (marked `remote` so it is not retried). */
-function remoteError(code: string, message: string, remoteCode?: string): MaculaError {
+export function remoteError(code: string, message: string, remoteCode?: string): MaculaError {
   const err = RPC_CODES.has(code)
     ? new RpcError(code as never, message, remoteCode ? { remoteCode } : {})
     : MAILBOX_CODES.has(code)

@@ -18,13 +18,17 @@ import {
   throwIfAborted,
   withDeadline,
 } from '../runtime/index.js';
+import type { PeerChannels } from './channels.js';
 import type { NodeDht } from './dht.js';
 import type { Router } from './router.js';
 import type { RoutingHost } from './routing.js';
+import { type CallBody, RpcChannel } from './rpc-channel.js';
 import { ServedCalls } from './rpc-inflight.js';
 import { Registrations } from './rpc-registrations.js';
 import type { NodeLogger } from './types.js';
 
+/** Calls a provider serves at once; more are refused with OVERLOADED (bounded memory). */
+const MAX_SERVING = 10_000;
 /** Default deadline of a call (ms). */
 const CALL_TIMEOUT_MS = 10_000;
 /** Providers tried per call before giving up (the first, then fallbacks). */
@@ -41,6 +45,7 @@ export class NodeRpc {
   private readonly balancer: Balancer;
   private readonly stopping = new AbortController();
   private readonly served: ServedCalls;
+  private readonly direct: RpcChannel;
   private nextCallId = 1;
   /** Hashed DHT key → procedure, of the provider lists read (for change notes). */
   private readonly readKeys = new Map<string, string>();
@@ -57,6 +62,7 @@ export class NodeRpc {
     private readonly host: RoutingHost,
     private readonly router: Router,
     private readonly dht: NodeDht,
+    channels: PeerChannels,
     private readonly o: { clock: Clock; random: Random; logger: NodeLogger; cacheTtlMs?: number },
   ) {
     this.local = new Registrations(dht, o);
@@ -68,6 +74,13 @@ export class NodeRpc {
     });
     this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
     this.served = new ServedCalls(o.clock, this.stopping.signal);
+    const busy = () => this.served.size >= MAX_SERVING;
+    this.direct = new RpcChannel(
+      channels,
+      (id) => host.connection(id),
+      (n, a, caller, i, d) => this.serve(checkProcedure(n), a, caller, i, d),
+      busy,
+    );
     router.handle('rpc', async ({ envelope, body }) => {
       const { n, a, c, i, d } = (body ?? {}) as {
         n?: unknown;
@@ -76,6 +89,7 @@ export class NodeRpc {
         i?: unknown;
         d?: unknown;
       };
+      if (busy()) throw new RpcError('OVERLOADED', 'The provider is serving as many calls as it allows');
       const run = this.serve(checkProcedure(n), a, envelope.src, i, d);
       if (c !== true) return { v: await run };
       run.catch(() => {}); // a cast's failure is counted in serve(); nobody waits for it
@@ -120,6 +134,11 @@ export class NodeRpc {
     this.cache.dropNode(id);
   }
 
+  /** The connection to `id` closed: its calls in flight on the channel fail over. */
+  peerGone(id: string): void {
+    this.direct.peerGone(id);
+  }
+
   stop(): void {
     this.stopping.abort(new MaculaError('NOT_RUNNING', 'Node stopped'));
     this.local.stop();
@@ -151,10 +170,19 @@ export class NodeRpc {
           const callId = this.nextCallId++;
           // The handler gets what is left of our deadline, and hears of our cancellation.
           const left = Math.max(1, limit - (this.o.clock.now() - started));
-          const body = { n: name, a: args, i: callId, d: left, ...(cast ? { c: true } : {}) };
+          const body: CallBody = {
+            n: name,
+            a: args,
+            i: callId,
+            d: left,
+            ...(cast ? { c: true as const } : {}),
+          };
           const cancel = () => this.cancelRemote(id, callId, s.reason instanceof TimeoutError);
           if (!cast) s.addEventListener('abort', cancel, { once: true });
           try {
+            // Connected: on the peer channel; otherwise routed hop by hop.
+            const conn = id === this.host.selfId ? undefined : this.host.connection(id);
+            if (conn) return await this.direct.call(conn, id, body, s);
             const r = await this.router.send(id, 'rpc', body, { signal: s });
             return (r.result as { v?: unknown } | undefined)?.v;
           } catch (err) {

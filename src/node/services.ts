@@ -93,7 +93,7 @@ export class NodeServices {
       hopLimit: o.options.hopLimit ?? DEFAULT_HOP_LIMIT,
       dialOnDemand: o.options.dialOnDemand ?? true,
     });
-    this.rpc = new NodeRpc(host, this.router, this.dhtView, {
+    this.rpc = new NodeRpc(host, this.router, this.dhtView, this.channels, {
       clock: o.clock,
       random: o.random,
       logger: o.logger,
@@ -156,6 +156,7 @@ export class NodeServices {
   /** A peer's connection went away: so do its channels. */
   peerDisconnected(id: string): void {
     this.channels.peerDisconnected(id);
+    this.rpc.peerGone(id);
   }
 
   mailbox<T>(name: string, handler?: MailHandler<T>, opts?: MailboxOptions): Mailbox<T> {

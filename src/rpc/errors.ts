@@ -13,7 +13,9 @@ export type RpcErrorCode =
   /** The remote handler threw: `remoteCode` and the message are the handler's. */
   | 'REMOTE_ERROR'
   /** Every provider tried failed to answer (unreachable); `cause` has the last failure. */
-  | 'UNREACHABLE';
+  | 'UNREACHABLE'
+  /** The provider is serving as many calls as it allows: try another or later. */
+  | 'OVERLOADED';
 
 /** A typed RPC failure. For REMOTE_ERROR, `remoteCode` is the code the handler's error carried. */
 export class RpcError extends MaculaError {

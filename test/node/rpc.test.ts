@@ -135,6 +135,26 @@ describe('RPC on full nodes', () => {
     assert.equal((reasons[1] as { code?: string }).code, 'ABORTED');
   });
 
+  it('between connected nodes, calls travel on the peer channel: many in flight, each answered', async (t) => {
+    const tn = await testnet(t, 2);
+    await tn.until(() => tn.nodes.every((n) => count(n, 'alive') === 2), 10_000, 'formed');
+    const [p, c] = [tn.nodes[0]!, tn.nodes[1]!];
+    await p.register<number, number>('math.square', (x) => x * x);
+    await p.register('math.fail', () => {
+      throw new MaculaError('NEGATIVE', 'no negatives');
+    });
+    const routedBefore = c.routes().routed.sent;
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.call<number>('math.square', i)));
+    assert.deepEqual(results, Array.from({ length: 500 }, (_, i) => i * i));
+    await assert.rejects(c.call('math.fail', -1), (e: unknown) => {
+      assert.ok(rpcCode('REMOTE_ERROR')(e));
+      assert.equal((e as RpcError).remoteCode, 'NEGATIVE');
+      return true;
+    });
+    assert.ok(c.routes().routed.sent - routedBefore < 10, 'not routed (a few DHT or cancel messages at most)');
+    assert.equal(p.rpcStats().served, 501);
+  });
+
   it('calls a provider several hops away, through nodes with no direct connection', async (t) => {
     const tn = await testnet(t, 5, { membership: false, routing: { dialOnDemand: false } });
     const chain = await chainToLast(tn);

@@ -1,0 +1,128 @@
+/** RPC on the persistent peer channel when caller and provider are connected. */
+import { MaculaError } from '../core/index.js';
+import { FrameType } from '../protocol/index.js';
+import { RpcError } from '../rpc/index.js';
+import { toAbortError } from '../runtime/index.js';
+import type { Connection } from '../transport/index.js';
+import type { PeerChannels } from './channels.js';
+import { errorReply, remoteError } from './router.js';
+
+/** A call as it travels: id (unique per caller), name, args, deadline left (ms), cast. */
+export interface CallBody {
+  i: number;
+  n: string;
+  a: unknown;
+  d: number;
+  c?: true;
+}
+
+/** Runs a call on this node (the provider side); rejects with the error the caller gets. */
+export type Serve = (
+  name: unknown,
+  args: unknown,
+  caller: string,
+  id: unknown,
+  deadlineMs: unknown,
+) => Promise<unknown>;
+
+interface Pending {
+  peer: string;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Calls travel as `RPC_CALL` frames on the channel to the provider and come back as
+ * `RPC_RESULT { i, v }` or `RPC_ERROR { i, err }` on the provider's channel to us: no
+ * stream per call, and calls in the same tick share a write. Used only over a direct
+ * connection; otherwise calls are routed. A provider serves at most `maxServing` calls at
+ * once (more are refused with `OVERLOADED`).
+ */
+export class RpcChannel {
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly channels: PeerChannels,
+    private readonly connection: (id: string) => Connection | undefined,
+    private readonly serve: Serve,
+    private readonly busy: () => boolean,
+  ) {
+    channels.handle(FrameType.RPC_CALL, (p, peer) => this.onCall(p, peer));
+    channels.handle(FrameType.RPC_RESULT, (p, peer) => this.onReply(p, peer, true));
+    channels.handle(FrameType.RPC_ERROR, (p, peer) => this.onReply(p, peer, false));
+  }
+
+  /** Sends `body` to `peer` over `conn`; resolves with the result (a cast: once sent). */
+  call(conn: Connection, peer: string, body: CallBody, signal: AbortSignal): Promise<unknown> {
+    if (body.c) return this.channels.send(conn, peer, FrameType.RPC_CALL, body, { signal });
+    return new Promise((resolve, reject) => {
+      const onAbort = () => settle(() => reject(toAbortError(signal.reason)));
+      const settle = (f: () => void) => {
+        if (this.pending.get(body.i)?.peer !== peer) return;
+        this.pending.delete(body.i);
+        signal.removeEventListener('abort', onAbort);
+        f();
+      };
+      this.pending.set(body.i, {
+        peer,
+        resolve: (v) => settle(() => resolve(v)),
+        reject: (e) => settle(() => reject(e)),
+      });
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.channels
+        .send(conn, peer, FrameType.RPC_CALL, body, { signal })
+        .catch((err: unknown) => this.pending.get(body.i)?.reject(err));
+    });
+  }
+
+  /** The connection to `peer` went away: its calls in flight fail (the caller fails over). */
+  peerGone(peer: string): void {
+    for (const p of [...this.pending.values()])
+      if (p.peer === peer)
+        p.reject(
+          new MaculaError('NOT_CONNECTED', `The connection to ${peer.slice(0, 8)} closed during the call`),
+        );
+  }
+
+  private onCall(raw: unknown, caller: string): void {
+    const b = (raw ?? {}) as Partial<CallBody>;
+    const id = b.i;
+    if (!Number.isSafeInteger(id)) return; // nobody to answer: dropped (the channel counts frames)
+    const answer = (type: number, payload: unknown) => {
+      const conn = this.connection(caller);
+      if (conn) this.channels.send(conn, caller, type, payload).catch(() => {}); // caller gone: it fails over
+    };
+    if (this.busy()) {
+      if (!b.c) answer(FrameType.RPC_ERROR, { i: id, err: errorReply(overloaded()) });
+      return;
+    }
+    this.serve(b.n, b.a, caller, id, b.d).then(
+      (v) => {
+        if (!b.c) answer(FrameType.RPC_RESULT, { i: id, v });
+      },
+      (err: unknown) => {
+        if (!b.c) answer(FrameType.RPC_ERROR, { i: id, err: errorReply(err) });
+      },
+    );
+  }
+
+  private onReply(raw: unknown, peer: string, ok: boolean): void {
+    const r = (raw ?? {}) as {
+      i?: unknown;
+      v?: unknown;
+      err?: { code?: unknown; message?: unknown; rc?: unknown };
+    };
+    const p = typeof r.i === 'number' ? this.pending.get(r.i) : undefined;
+    if (!p || p.peer !== peer) return; // late (we gave up) or not ours
+    if (ok) return p.resolve(r.v);
+    const e = r.err;
+    const code = typeof e?.code === 'string' ? e.code : 'ERROR';
+    const message = typeof e?.message === 'string' ? e.message : code;
+    p.reject(remoteError(code, message, typeof e?.rc === 'string' ? e.rc : undefined));
+  }
+}
+
+function overloaded(): RpcError {
+  return new RpcError('OVERLOADED', 'The provider is serving as many calls as it allows');
+}
