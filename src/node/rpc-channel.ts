@@ -115,7 +115,10 @@ export class RpcChannel {
     };
     const p = typeof r.i === 'number' ? this.pending.get(r.i) : undefined;
     if (!p || p.peer !== peer) return; // late (we gave up) or not ours
-    if (ok) return p.resolve(r.v);
+    if (ok) {
+      p.resolve(r.v);
+      return;
+    }
     const e = r.err;
     const code = typeof e?.code === 'string' ? e.code : 'ERROR';
     const message = typeof e?.message === 'string' ? e.message : code;

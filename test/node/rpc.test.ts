@@ -144,14 +144,22 @@ describe('RPC on full nodes', () => {
       throw new MaculaError('NEGATIVE', 'no negatives');
     });
     const routedBefore = c.routes().routed.sent;
-    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.call<number>('math.square', i)));
-    assert.deepEqual(results, Array.from({ length: 500 }, (_, i) => i * i));
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => c.call<number>('math.square', i)),
+    );
+    assert.deepEqual(
+      results,
+      Array.from({ length: 500 }, (_, i) => i * i),
+    );
     await assert.rejects(c.call('math.fail', -1), (e: unknown) => {
       assert.ok(rpcCode('REMOTE_ERROR')(e));
       assert.equal((e as RpcError).remoteCode, 'NEGATIVE');
       return true;
     });
-    assert.ok(c.routes().routed.sent - routedBefore < 10, 'not routed (a few DHT or cancel messages at most)');
+    assert.ok(
+      c.routes().routed.sent - routedBefore < 10,
+      'not routed (a few DHT or cancel messages at most)',
+    );
     assert.equal(p.rpcStats().served, 501);
   });
 
