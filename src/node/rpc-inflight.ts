@@ -1,63 +1,103 @@
 /** Calls this node is serving, so a caller's deadline and cancellation reach the handler. */
 import { AbortError, MaculaError, TimeoutError } from '../core/index.js';
-import type { Clock, TimerHandle } from '../runtime/index.js';
+import { type Clock, type TimerHandle, toAbortError } from '../runtime/index.js';
 
 /** Longest deadline a caller can give a handler (ms): a day. */
 const MAX_DEADLINE_MS = 86_400_000;
 
-interface Served {
-  ctl: AbortController;
-  timer?: TimerHandle;
+/** One call being served. Its AbortSignal is made only if the handler asks for it (hot path). */
+export class ServedCall {
+  private ctl: AbortController | undefined;
+  private reason: unknown;
+  private onEnd: ((reason: unknown) => void) | undefined;
+  /** @internal */ timer: TimerHandle | undefined;
+
+  /** Aborted when the caller's deadline passes, the caller cancels, or the node stops. */
+  get signal(): AbortSignal {
+    this.ctl ??= new AbortController();
+    if (this.reason !== undefined && !this.ctl.signal.aborted) this.ctl.abort(this.reason);
+    return this.ctl.signal;
+  }
+
+  /**
+   * Settles with `run`, or rejects with the abort reason as soon as the call is aborted:
+   * a handler that ignores its signal is let go of then (it cannot be killed).
+   */
+  race<T>(run: Promise<T>): Promise<T> {
+    if (this.reason !== undefined) {
+      run.catch(() => {});
+      return Promise.reject(toAbortError(this.reason));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.onEnd = (reason) => {
+        run.catch(() => {});
+        reject(toAbortError(reason));
+      };
+      run.then(resolve, reject);
+    });
+  }
+
+  /** @internal */
+  abort(reason: unknown): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.ctl?.abort(reason);
+    this.onEnd?.(reason);
+  }
 }
 
 /**
- * Per served call, an AbortController that fires when the caller's deadline passes (sent
- * with the call, measured on this node's clock from arrival), when the caller cancels
- * (an `rpc-cancel` message), or when the node stops.
+ * The calls being served, by caller and call id: deadlines (sent with each call, measured
+ * on this node's clock from arrival), cancellations (`rpc-cancel` messages) and node stop
+ * reach them.
  */
 export class ServedCalls {
-  private readonly calls = new Map<string, Served>();
+  private readonly calls = new Map<string, ServedCall>();
+  private stopped = false;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly stopping: AbortSignal,
-  ) {}
+  constructor(private readonly clock: Clock) {}
 
   get size(): number {
     return this.calls.size;
   }
 
-  /** Starts serving call `id` of `caller`; returns its signal and the function that ends it. */
-  begin(caller: string, id: unknown, deadlineMs: unknown): { signal: AbortSignal; end: () => void } {
-    const ctl = new AbortController();
-    const onStop = () => ctl.abort(new MaculaError('NOT_RUNNING', 'Node stopped'));
-    if (this.stopping.aborted) onStop();
-    else this.stopping.addEventListener('abort', onStop, { once: true });
-    const served: Served = { ctl };
+  /** Starts serving call `id` of `caller`; `end` must be called once it is done. */
+  begin(caller: string, id: unknown, deadlineMs: unknown): { call: ServedCall; end: () => void } {
+    const call = new ServedCall();
+    if (this.stopped) call.abort(notRunning());
     if (typeof deadlineMs === 'number' && deadlineMs > 0 && deadlineMs <= MAX_DEADLINE_MS) {
-      served.timer = this.clock.setTimeout(
-        () => ctl.abort(new TimeoutError(`The caller's deadline (${Math.round(deadlineMs)} ms) passed`)),
+      call.timer = this.clock.setTimeout(
+        () => call.abort(new TimeoutError(`The caller's deadline (${Math.round(deadlineMs)} ms) passed`)),
         deadlineMs,
       );
     }
     const key = typeof id === 'number' && Number.isSafeInteger(id) ? `${caller}/${id}` : undefined;
-    if (key) this.calls.set(key, served);
+    if (key) this.calls.set(key, call);
     return {
-      signal: ctl.signal,
+      call,
       end: () => {
-        if (served.timer) this.clock.clearTimeout(served.timer);
-        this.stopping.removeEventListener('abort', onStop);
-        if (key && this.calls.get(key) === served) this.calls.delete(key);
+        if (call.timer) this.clock.clearTimeout(call.timer);
+        if (key && this.calls.get(key) === call) this.calls.delete(key);
       },
     };
   }
 
-  /** The caller gave up on call `id` (its deadline passed when `timedOut`): abort its handler's signal. */
+  /** The caller gave up on call `id` (its deadline passed when `timedOut`): abort it. */
   cancel(caller: string, id: unknown, timedOut = false): void {
     if (typeof id !== 'number') return;
     const reason = timedOut
       ? new TimeoutError("The caller's deadline passed")
       : new AbortError('The caller cancelled the call');
-    this.calls.get(`${caller}/${id}`)?.ctl.abort(reason);
+    this.calls.get(`${caller}/${id}`)?.abort(reason);
   }
+
+  /** Node stop: every call being served is aborted. */
+  stop(): void {
+    this.stopped = true;
+    for (const call of this.calls.values()) call.abort(notRunning());
+  }
+}
+
+function notRunning(): MaculaError {
+  return new MaculaError('NOT_RUNNING', 'Node stopped');
 }

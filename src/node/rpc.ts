@@ -14,7 +14,6 @@ import {
   type AbortOptions,
   type Clock,
   type Random,
-  raceAbort,
   throwIfAborted,
   withDeadline,
 } from '../runtime/index.js';
@@ -73,7 +72,7 @@ export class NodeRpc {
       if (name !== undefined) this.cache.invalidate(name);
     });
     this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
-    this.served = new ServedCalls(o.clock, this.stopping.signal);
+    this.served = new ServedCalls(o.clock);
     const busy = () => this.served.size >= MAX_SERVING;
     this.direct = new RpcChannel(
       channels,
@@ -141,6 +140,7 @@ export class NodeRpc {
 
   stop(): void {
     this.stopping.abort(new MaculaError('NOT_RUNNING', 'Node stopped'));
+    this.served.stop();
     this.local.stop();
   }
 
@@ -244,13 +244,18 @@ export class NodeRpc {
         `Node ${this.host.selfId.slice(0, 8)} does not provide ${name}`,
       );
     this.counters.served++;
-    const call = this.served.begin(caller, id, deadlineMs);
+    const { call, end } = this.served.begin(caller, id, deadlineMs);
     try {
-      // A handler that ignores its signal is let go of when it fires (it cannot be killed).
-      const run = Promise.resolve().then(() =>
-        handler(args, { caller, procedure: name, signal: call.signal }),
-      );
-      return await raceAbort(run, call.signal, () => run.catch(() => {}));
+      // The context's signal is made only if the handler reads it.
+      const ctx = {
+        caller,
+        procedure: name,
+        get signal() {
+          return call.signal;
+        },
+      };
+      const out = handler(args, ctx);
+      return out instanceof Promise ? await call.race(out) : out;
     } catch (err) {
       this.counters.serveFailures++;
       const remoteCode = err instanceof MaculaError ? err.code : undefined;
@@ -264,7 +269,7 @@ export class NodeRpc {
         },
       );
     } finally {
-      call.end();
+      end();
     }
   }
 }
