@@ -1,0 +1,331 @@
+/**
+ * One Macula node in its own process for the messaging bench (run.ts forks it). It does
+ * what the parent asks over IPC, one command at a time, and answers each with a message:
+ *
+ * - `start` {name, bootstrap?, subscriberCacheMs?} → `started` {port, nodeId}: a node on
+ *   127.0.0.1 (QUIC); `subscriberCacheMs` (diagnostics) overrides the publisher's list cache.
+ * - `members` {n} → `members-ok`: waits until n members (itself included) are alive.
+ * - `connect` {port} → `connected`: dials a peer directly (so pub/sub uses a channel, not routing).
+ * - `subscribe` {topic} → `subscribed`: a handler subscription (capacity 1 M) that counts
+ *   events per phase and records one-way latencies; resolves once announced.
+ * - `sub-reset` → `sub-reset-ok`; `sub-report` → {@link SubReport}.
+ * - `warm` {topic, expect} → `warmed`: publishes with `ack: true` until the receipt lists
+ *   `expect` subscriber nodes (the publisher's subscriber list is then cached).
+ * - `flood` {topic, expect, warmupMs, ms} → {@link FloodDone}: publishes back to back.
+ * - `paced` {topic, rate, warmupMs, ms} → {@link PacedDone}: publishes at a fixed rate,
+ *   each payload stamped with its send time.
+ * - `register` {name} → `registered`; `rpc-seq` {name, warmup, n} → {@link RpcSeqDone};
+ *   `rpc-par` {name, inflight, warmupMs, ms} → {@link RpcParDone}.
+ * - `stats` → `stats`; `stop`: stops the node and exits.
+ */
+import { createNode, generateIdentity, type MaculaNode, type Subscription } from '../../src/index.js';
+import { exitWithParent, type Message, onParentMessage, sendToParent } from '../lib/child.js';
+import { percentile } from '../lib/stats.js';
+import { errorMessage, sleep, withTimeout } from '../lib/time.js';
+import {
+  clockNs,
+  type FloodDone,
+  makePayload,
+  type PacedDone,
+  PHASE,
+  REALM,
+  type RpcParDone,
+  type RpcSeqDone,
+  type Started,
+  type SubReport,
+} from './protocol.js';
+
+exitWithParent();
+const label = `[messaging worker ${process.pid}]`;
+process.on('uncaughtException', (e) => console.error(`${label} uncaught: ${errorMessage(e)}`));
+process.on('unhandledRejection', (e) => console.error(`${label} unhandled rejection: ${errorMessage(e)}`));
+
+let node: MaculaNode | undefined;
+const subs: Subscription<Uint8Array>[] = [];
+const counts = { measured: 0, total: 0, firstNs: 0, lastNs: 0, latenciesUs: [] as number[] };
+
+function need(): MaculaNode {
+  if (!node) throw new Error('node not started');
+  return node;
+}
+
+function onEvent(p: Uint8Array): void {
+  counts.total++;
+  const phase = p[0];
+  if (phase === PHASE.measured) {
+    const now = clockNs();
+    if (counts.measured === 0) counts.firstNs = now;
+    counts.lastNs = now;
+    counts.measured++;
+  } else if (phase === PHASE.latency) {
+    const sentNs = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(8);
+    counts.latenciesUs.push((clockNs() - sentNs) / 1000);
+  }
+}
+
+async function start(m: Message): Promise<Started> {
+  const bootstrap = (m.bootstrap as string[] | undefined) ?? [];
+  node = createNode({
+    identity: await generateIdentity(REALM),
+    name: String(m.name),
+    listen: { host: '127.0.0.1', port: 0 },
+    bootstrap,
+    // Diagnostics only (run.ts keeps the default): how long the publisher trusts its subscriber list.
+    ...(m.subscriberCacheMs !== undefined
+      ? { pubsub: { subscriberCacheMs: Number(m.subscriberCacheMs) } }
+      : {}),
+  });
+  await node.start();
+  return { type: 'started', port: node.address.port, nodeId: node.nodeId };
+}
+
+async function members(n: number): Promise<number> {
+  const alive = () =>
+    need()
+      .members()
+      .filter((x) => x.state === 'alive').length;
+  const until = Date.now() + 30_000;
+  while (alive() < n) {
+    if (Date.now() > until) throw new Error(`only ${alive()} of ${n} members alive after 30 s`);
+    await sleep(50);
+  }
+  return alive();
+}
+
+async function warm(topic: string, expect: number): Promise<number> {
+  const { bytes } = makePayload();
+  bytes[0] = PHASE.warmup;
+  const until = Date.now() + 30_000;
+  for (let tries = 1; ; tries++) {
+    try {
+      const r = await need().publish(topic, bytes, { ack: true, timeoutMs: 2_000 });
+      if (r.subscribers.length >= expect) return tries;
+    } catch {
+      // not every subscriber acknowledged yet: try again
+    }
+    if (Date.now() > until) throw new Error(`the receipt did not list ${expect} subscribers within 30 s`);
+    await sleep(100);
+  }
+}
+
+async function flood(topic: string, expect: number, warmupMs: number, ms: number): Promise<FloodDone> {
+  const n = need();
+  const { bytes } = makePayload();
+  bytes[0] = PHASE.warmup;
+  const failures0 = n.pubsubStats().sendFailures;
+  const warmEnd = performance.now() + warmupMs;
+  while (performance.now() < warmEnd) for (let i = 0; i < 256; i++) await n.publish(topic, bytes);
+  bytes[0] = PHASE.measured;
+  let sent = 0;
+  let shortReceipts = 0;
+  const t0 = performance.now();
+  const end = t0 + ms;
+  while (performance.now() < end) {
+    // Checking the clock every 256 publishes keeps it off the hot path.
+    for (let i = 0; i < 256; i++) {
+      const r = await n.publish(topic, bytes);
+      if (r.subscribers.length < expect) shortReceipts++;
+    }
+    sent += 256;
+  }
+  const elapsedMs = performance.now() - t0;
+  return {
+    type: 'flood-done',
+    sent,
+    elapsedMs,
+    sendFailures: n.pubsubStats().sendFailures - failures0,
+    shortReceipts,
+  };
+}
+
+async function paced(topic: string, rate: number, warmupMs: number, ms: number): Promise<PacedDone> {
+  const n = need();
+  const { bytes, view } = makePayload();
+  const periodNs = 1e9 / rate;
+  const total = Math.round(((warmupMs + ms) / 1000) * rate);
+  const warmCount = Math.round((warmupMs / 1000) * rate);
+  const late: number[] = [];
+  const refreshUs: number[] = [];
+  let slowestOther = 0;
+  let over1ms = 0;
+  const gets0 = n.dht.stats().gets;
+  const t0 = clockNs();
+  let prevEnd = 0;
+  for (let i = 0; i < total; ) {
+    const due = t0 + i * periodNs;
+    const now = clockNs();
+    if (due > now) {
+      await sleep((due - now) / 1e6);
+      continue;
+    }
+    // The stamp is the publish() call, moved back by however long the previous publish()
+    // held this message up past its due time: a stalled publish counts against every
+    // message it delayed (no coordinated omission), while the lateness of our own timer
+    // (setTimeout's 1 ms granularity) does not.
+    const s = clockNs();
+    bytes[0] = i < warmCount ? PHASE.warmup : PHASE.latency;
+    view.setFloat64(8, s - Math.max(0, prevEnd - due));
+    const gets = n.dht.stats().gets;
+    await n.publish(topic, bytes);
+    prevEnd = clockNs();
+    const took = (prevEnd - s) / 1000;
+    if (i >= warmCount) {
+      late.push((s - due) / 1000);
+      // A publish that read the DHT: its subscriber list had expired.
+      if (n.dht.stats().gets > gets) refreshUs.push(took);
+      else if (took > slowestOther) slowestOther = took;
+      if (took > 1000) over1ms++;
+    }
+    i++;
+  }
+  return {
+    type: 'paced-done',
+    sent: total - warmCount,
+    lateUsP50: percentile(late, 50),
+    lateUsP99: percentile(late, 99),
+    lateUsMax: Math.max(...late),
+    refreshPublishesUs: refreshUs,
+    slowestOtherPublishUs: slowestOther,
+    publishesOver1ms: over1ms,
+    dhtGets: n.dht.stats().gets - gets0,
+  };
+}
+
+async function rpcSeq(name: string, warmup: number, count: number): Promise<RpcSeqDone> {
+  const n = need();
+  const { bytes } = makePayload();
+  for (let i = 0; i < warmup; i++) await n.call(name, bytes, { timeoutMs: 5_000 });
+  const gets0 = n.dht.stats().gets;
+  const samplesUs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = clockNs();
+    await n.call(name, bytes, { timeoutMs: 5_000 });
+    samplesUs.push((clockNs() - s) / 1000);
+  }
+  return { type: 'rpc-seq-done', samplesUs, dhtGets: n.dht.stats().gets - gets0 };
+}
+
+async function rpcPar(name: string, inflight: number, warmupMs: number, ms: number): Promise<RpcParDone> {
+  const n = need();
+  const { bytes } = makePayload();
+  let calls = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let counting = false;
+  let stopAt = performance.now() + warmupMs + ms;
+  let gets0 = n.dht.stats().gets;
+  let t0 = 0;
+  const worker = async () => {
+    while (performance.now() < stopAt) {
+      try {
+        await n.call(name, bytes, { timeoutMs: 10_000 });
+        if (counting) calls++;
+      } catch (e) {
+        errors++;
+        firstError ??= errorMessage(e);
+      }
+    }
+  };
+  const warmed = sleep(warmupMs).then(() => {
+    counting = true;
+    t0 = performance.now();
+    stopAt = t0 + ms;
+    gets0 = n.dht.stats().gets;
+  });
+  await Promise.all([warmed, ...Array.from({ length: inflight }, worker)]);
+  const elapsedMs = performance.now() - t0;
+  return {
+    type: 'rpc-par-done',
+    calls,
+    errors,
+    elapsedMs,
+    dhtGets: n.dht.stats().gets - gets0,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+async function handle(m: Message): Promise<Message | undefined> {
+  switch (m.type) {
+    case 'start':
+      return start(m);
+    case 'members':
+      return { type: 'members-ok', alive: await members(Number(m.n)) };
+    case 'connect': {
+      const peer = await need().connect({ host: '127.0.0.1', port: Number(m.port) }, { timeoutMs: 10_000 });
+      return { type: 'connected', nodeId: peer.nodeId };
+    }
+    case 'subscribe': {
+      const sub = need().subscribe<Uint8Array>(String(m.topic), (e) => onEvent(e.payload), {
+        capacity: 1 << 20,
+      });
+      subs.push(sub);
+      await sub.ready;
+      return { type: 'subscribed' };
+    }
+    case 'sub-reset':
+      counts.measured = 0;
+      counts.total = 0;
+      counts.firstNs = 0;
+      counts.lastNs = 0;
+      counts.latenciesUs = [];
+      return { type: 'sub-reset-ok' };
+    case 'sub-report': {
+      const ps = need().pubsubStats();
+      const report: SubReport = {
+        type: 'sub-report',
+        ...counts,
+        dropped: subs.reduce((s, x) => s + x.stats().dropped, 0),
+        overflowed: ps.overflowed,
+        received: ps.received,
+        delivered: ps.delivered,
+      };
+      return report;
+    }
+    case 'warm':
+      return { type: 'warmed', tries: await warm(String(m.topic), Number(m.expect)) };
+    case 'flood':
+      return flood(String(m.topic), Number(m.expect), Number(m.warmupMs), Number(m.ms));
+    case 'paced':
+      return paced(String(m.topic), Number(m.rate), Number(m.warmupMs), Number(m.ms));
+    case 'register':
+      await need().register(String(m.name), (args: unknown) => args);
+      return { type: 'registered' };
+    case 'rpc-seq':
+      return rpcSeq(String(m.name), Number(m.warmup), Number(m.n));
+    case 'rpc-par':
+      return rpcPar(String(m.name), Number(m.inflight), Number(m.warmupMs), Number(m.ms));
+    case 'stats': {
+      const n = need();
+      return {
+        type: 'stats',
+        pubsub: n.pubsubStats(),
+        rpc: n.rpcStats(),
+        node: n.stats(),
+        connections: n.connections().length,
+        routed: n.routes().routed,
+        dht: { gets: n.dht.stats().gets, sent: n.dht.stats().sent },
+      };
+    }
+    case 'stop': {
+      const closing = node ? withTimeout(node.stop(), 3_000, 'node stop') : Promise.resolve();
+      await closing.catch(() => undefined);
+      process.exit(0);
+      return undefined;
+    }
+    default:
+      throw new Error(`unknown command ${m.type}`);
+  }
+}
+
+// One command at a time, in order.
+let chain: Promise<void> = Promise.resolve();
+onParentMessage((m) => {
+  chain = chain.then(async () => {
+    try {
+      const reply = await handle(m);
+      if (reply) await sendToParent(reply);
+    } catch (e) {
+      await sendToParent({ type: 'error', message: `${m.type}: ${errorMessage(e)}` });
+    }
+  });
+});
