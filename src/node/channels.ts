@@ -108,12 +108,25 @@ export class PeerChannels {
    *   `CHANNEL` frame; AbortError / TimeoutError.
    */
   send(conn: Connection, peerId: string, type: number, payload: unknown, opts?: AbortOptions): Promise<void> {
-    let ch: OutChannel;
     let frame: Uint8Array;
     try {
       throwIfAborted(opts?.signal);
       // Encoded first: a bad payload opens no stream.
       frame = this.encode(type, payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.sendFrame(conn, peerId, frame, opts);
+  }
+
+  /**
+   * Like {@link send} with a frame from {@link encode}: a message for several peers is
+   * encoded once (pub/sub fan-out). The bytes must not change afterwards.
+   */
+  sendFrame(conn: Connection, peerId: string, frame: Uint8Array, opts?: AbortOptions): Promise<void> {
+    let ch: OutChannel;
+    try {
+      throwIfAborted(opts?.signal);
       ch = this.channel(conn, peerId);
     } catch (e) {
       return Promise.reject(e);
@@ -197,7 +210,8 @@ export class PeerChannels {
     return ch;
   }
 
-  private encode(type: number, payload: unknown): Uint8Array {
+  /** One frame of `type` as channels send it. @throws ProtocolError / InvalidArgumentError as {@link send}. */
+  encode(type: number, payload: unknown): Uint8Array {
     if (type === FrameType.CHANNEL) throw new InvalidArgumentError('CHANNEL frames cannot be sent');
     // msgpackr would send it as `undefined`: almost certainly a caller's mistake.
     if (typeof payload === 'function') throw new ProtocolError('BAD_PAYLOAD', 'a function is not a payload');

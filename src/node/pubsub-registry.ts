@@ -9,8 +9,7 @@ import {
   PubSubError,
   parsePattern,
 } from '../pubsub/index.js';
-import type { Clock, Random, TimerHandle } from '../runtime/index.js';
-import { backoffDelay } from '../runtime/index.js';
+import { backoffDelay, type Clock, type Random, raceAbort, type TimerHandle } from '../runtime/index.js';
 import type { NodeDht } from './dht.js';
 import type { NodeLogger } from './types.js';
 
@@ -50,6 +49,8 @@ export class PubSubRegistry {
   /** Hashed DHT key → the registry key read under it, for change notes. */
   private readonly hashes = new Map<string, string>();
   private readonly unlisten: () => void;
+  /** Subscriber reads in flight, by topic (shared by concurrent publishes). */
+  private readonly reading = new Map<string, Promise<ReadonlySet<string>>>();
 
   constructor(
     private readonly dht: NodeDht,
@@ -110,23 +111,41 @@ export class PubSubRegistry {
     return this.announce(key, st);
   }
 
-  /** The subscribers of `topic` when a fresh answer is cached (no DHT read), else undefined. */
-  cached(topic: string): ReadonlySet<string> | undefined {
-    const hit = this.topics.get(topic);
-    return hit && this.o.clock.now() - hit.at < this.ttl(hit.ids.size) ? hit.ids : undefined;
-  }
-
   /** Nobody subscribed is cached for a quarter of the time: a first subscriber is the common news. */
   private ttl(found: number): number {
     return found === 0 ? this.o.cacheTtlMs / 4 : this.o.cacheTtlMs;
   }
 
-  /** Node ids whose announced patterns match `topic` (cached per key and per topic). */
-  async subscribers(topic: string, signal: AbortSignal | undefined): Promise<ReadonlySet<string>> {
-    const hit = this.cached(topic);
-    if (hit) return hit;
+  /**
+   * The subscriber nodes of `topic` for a publish. A cached list is returned at once, even
+   * expired (one background read refreshes it: a publish never waits on the DHT for a
+   * topic it already knows); without one, the caller waits for the read, which concurrent
+   * publishes share.
+   */
+  subscribers(topic: string, signal?: AbortSignal): ReadonlySet<string> | Promise<ReadonlySet<string>> {
+    const hit = this.topics.get(topic);
+    if (hit) {
+      if (this.o.clock.now() - hit.at >= this.ttl(hit.ids.size)) this.refresh(topic).catch(() => {});
+      return hit.ids;
+    }
+    const read = this.refresh(topic);
+    return signal ? raceAbort(read, signal) : read;
+  }
+
+  /** One read of `topic`'s subscribers at a time (no caller's signal: it is shared). */
+  private refresh(topic: string): Promise<ReadonlySet<string>> {
+    let p = this.reading.get(topic);
+    if (!p) {
+      p = this.lookup(topic).finally(() => this.reading.delete(topic));
+      this.reading.set(topic, p);
+      p.catch((err: unknown) => this.o.logger.debug({ err, topic }, 'pubsub: reading subscribers failed'));
+    }
+    return p;
+  }
+
+  private async lookup(topic: string): Promise<ReadonlySet<string>> {
     const out = new Set<string>();
-    const lists = await Promise.all(lookupKeys(topic).map((k) => this.read(k, signal)));
+    const lists = await Promise.all(lookupKeys(topic).map((k) => this.read(k)));
     for (const entries of lists)
       for (const { owner, patterns } of entries) if (patterns.some((p) => matches(p, topic))) out.add(owner);
     this.topics.delete(topic);
@@ -150,7 +169,7 @@ export class PubSubRegistry {
     }
   }
 
-  private async read(key: string, signal: AbortSignal | undefined) {
+  private async read(key: string) {
     const hit = this.cache.get(key);
     if (hit && this.o.clock.now() - hit.at < this.ttl(hit.entries.length)) return hit.entries;
     const hashed = dhtKey(key);
@@ -158,7 +177,7 @@ export class PubSubRegistry {
     this.hashes.set(hashed, key);
     if (this.hashes.size > 2 * (this.o.maxCached ?? 4096))
       this.hashes.delete(this.hashes.keys().next().value!);
-    const records = await this.dht.get(key, { signal });
+    const records = await this.dht.get(key);
     const entries = records.map((r) => ({ owner: r.owner, patterns: decodePatterns(r.value) }));
     this.cache.delete(key);
     this.cache.set(key, { at: this.o.clock.now(), entries });

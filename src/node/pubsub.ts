@@ -157,12 +157,22 @@ export class NodePubSub {
     const event: PubSubEvent = { topic, payload, publisher: self, seq: body.s, timestamp: body.ts };
     if (opts.retain) await this.retained.put(body, opts);
     const local = this.local.deliver(event);
-    const found = this.registry.cached(topic) ?? (await this.registry.subscribers(topic, opts.signal));
+    const listed = this.registry.subscribers(topic, opts.signal);
+    const found = listed instanceof Promise ? await listed : listed;
     const targets: string[] = [];
     // Records of dead nodes outlive them (until their TTL): membership has the last word.
     for (const id of found) if (id !== self && this.host.member(id)?.alive !== false) targets.push(id);
     if (body.q === 0) {
-      for (const t of targets) await this.sendOnce(t, body);
+      let frame: Uint8Array | undefined; // encoded once for every connected target
+      for (const t of targets) {
+        const conn = this.host.connection(t);
+        if (!conn) {
+          this.attempt(t, body);
+          continue;
+        }
+        frame ??= this.channels.encode(FrameType.PUBLISH, body);
+        await this.channels.sendFrame(conn, t, frame).catch((err: unknown) => this.failed(err, t));
+      }
       return { seq: body.s, subscribers: targets, local };
     }
     if (!opts.ack) {
@@ -247,18 +257,6 @@ export class NodePubSub {
           );
       },
     );
-  }
-
-  /** One at-most-once send: channel when connected (waits for room), routed otherwise. */
-  private async sendOnce(target: string, body: PubBody): Promise<void> {
-    const conn = this.host.connection(target);
-    if (conn) {
-      await this.channels
-        .send(conn, target, FrameType.PUBLISH, body)
-        .catch((err: unknown) => this.failed(err, target));
-      return;
-    }
-    this.attempt(target, body);
   }
 
   /** One delivery attempt that reports failures instead of throwing (the outbox retries). */

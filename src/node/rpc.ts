@@ -14,6 +14,7 @@ import {
   type AbortOptions,
   type Clock,
   type Random,
+  raceAbort,
   throwIfAborted,
   withDeadline,
 } from '../runtime/index.js';
@@ -48,6 +49,8 @@ export class NodeRpc {
   private nextCallId = 1;
   /** Hashed DHT key → procedure, of the provider lists read (for change notes). */
   private readonly readKeys = new Map<string, string>();
+  /** Provider reads in flight, by procedure (shared by concurrent calls). */
+  private readonly reading = new Map<string, Promise<string[]>>();
   private readonly counters = {
     calls: 0,
     callFailures: 0,
@@ -202,19 +205,39 @@ export class NodeRpc {
     );
   }
 
-  /** Providers of `name`: this node first when it provides it, then the DHT's (cached), alive ones only. */
+  /**
+   * Providers of `name`: this node first when it provides it, then the DHT's, alive ones
+   * only. A cached list is used even expired while one shared read refreshes it, so calls
+   * in flight never all wait on (or all start) the same DHT read.
+   */
   private async providers(name: string, signal: AbortSignal): Promise<string[]> {
-    let ids = this.cache.get(name);
-    if (!ids) {
-      const key = providerKey(name);
-      this.readKeys.set(dhtKey(key), name);
-      if (this.readKeys.size > 4096) this.readKeys.delete(this.readKeys.keys().next().value!);
-      const records = await this.dht.get(key, { signal });
-      ids = records.map((r) => r.owner).filter((id) => this.host.member(id)?.alive !== false);
-      this.cache.set(name, ids);
-    }
+    const hit = this.cache.peek(name);
+    let ids: string[];
+    if (hit) {
+      ids = hit.providers;
+      if (hit.expired) this.readProviders(name).catch(() => {});
+    } else ids = await raceAbort(this.readProviders(name), signal);
     const mine = this.local.has(name) ? [this.host.selfId] : [];
     return [...mine, ...ids.filter((id) => id !== this.host.selfId)];
+  }
+
+  private readProviders(name: string): Promise<string[]> {
+    let p = this.reading.get(name);
+    if (p) return p;
+    const key = providerKey(name);
+    this.readKeys.set(dhtKey(key), name);
+    if (this.readKeys.size > 4096) this.readKeys.delete(this.readKeys.keys().next().value!);
+    p = this.dht
+      .get(key)
+      .then((records) => {
+        const ids = records.map((r) => r.owner).filter((id) => this.host.member(id)?.alive !== false);
+        this.cache.set(name, ids);
+        return ids;
+      })
+      .finally(() => this.reading.delete(name));
+    this.reading.set(name, p);
+    p.catch((err: unknown) => this.o.logger.debug({ err, name }, 'rpc: reading providers failed'));
+    return p;
   }
 
   /** Tells provider `id` we gave up on call `callId` (best effort: its deadline covers a loss). */

@@ -29,6 +29,15 @@ export class ProviderCache {
     return e.providers;
   }
 
+  /**
+   * The list even when expired (`expired: true`), for callers that use it while one
+   * refresh runs; expired lists stay until replaced, invalidated or evicted.
+   */
+  peek(name: string): { providers: string[]; expired: boolean } | undefined {
+    const e = this.entries.get(name);
+    return e && { providers: e.providers, expired: this.clock.now() >= e.expiresAt };
+  }
+
   set(name: string, providers: string[]): void {
     this.entries.delete(name);
     this.entries.set(name, { providers, expiresAt: this.clock.now() + this.ttlMs });

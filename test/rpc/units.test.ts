@@ -33,8 +33,11 @@ describe('rpc units', () => {
     c.set('p3', ['y']);
     assert.equal(c.size, 2);
     assert.equal(c.get('p1'), undefined, 'oldest dropped');
+    assert.deepEqual(c.peek('p2'), { providers: ['x'], expired: false });
     await clock.advance(1000);
+    assert.deepEqual(c.peek('p2'), { providers: ['x'], expired: true }, 'peek keeps an expired list');
     assert.equal(c.get('p3'), undefined, 'expired');
+    assert.equal(c.peek('p3'), undefined, 'get dropped it');
   });
 
   it('procedure names use topic syntax', () => {
