@@ -31,6 +31,7 @@ import {
   type TlsOptions,
 } from '../transport/index.js';
 import { advertiseAddress } from './advertise.js';
+import { CLOSE } from './close-codes.js';
 import { controlChannel } from './control.js';
 import type { NodeDht } from './dht.js';
 import { providersFromStatic } from './discovery.js';
@@ -50,8 +51,7 @@ export const VERSION = '0.1.0';
 /** Default deadline of a dial plus handshake. */
 const DIAL_TIMEOUT_MS = 15_000;
 
-/** Application close codes the node uses on connections. */
-export const CLOSE = { normal: 0, handshakeFailed: 0x10, duplicate: 0x11, stopping: 0x12 } as const;
+export { CLOSE } from './close-codes.js';
 
 interface Peer {
   summary: PeerSummary;

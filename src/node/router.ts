@@ -13,6 +13,7 @@ import {
 } from '../routing/index.js';
 import { RpcError } from '../rpc/index.js';
 import { type AbortOptions, type Random, throwIfAborted } from '../runtime/index.js';
+import { CLOSE } from './close-codes.js';
 import type { RoutingHost, RoutingService } from './routing.js';
 
 /** A routed message arriving at its destination. */
@@ -207,8 +208,15 @@ export class Router {
     try {
       return receipt((await this.host.streams.request(conn, FrameType.ROUTE, frame, opts)) as Reply);
     } catch (err) {
-      const other = this.host.connection(to.id);
-      if (isFinal(err) || !other || other === conn) throw err;
+      if (isFinal(err)) throw err;
+      let other = this.host.connection(to.id);
+      if (!other || other === conn) {
+        // Our connection lost a simultaneous-dial race: the peer's own dial is the one kept,
+        // and its handshake may not have completed here yet. Reach the peer through it.
+        if ((err as { closeCode?: unknown }).closeCode !== CLOSE.duplicate) throw err;
+        other = await this.routing.connectTo(to, opts);
+        if (other === conn) throw err;
+      }
       this.stats.retries++;
       return receipt((await this.host.streams.request(other, FrameType.ROUTE, frame, opts)) as Reply);
     }
