@@ -53,6 +53,8 @@ export class NodePubSub {
   private readonly dedup = new DedupWindow();
   private readonly sequencer: Sequencer;
   private readonly acks = new Map<string, number[]>();
+  /** Retained reads waiting for this node's first peer. */
+  private peerWaiters: (() => void)[] = [];
   private readonly maxPayloadBytes: number;
   private readonly maxRoutedInFlight: number;
   private readonly wallClock: () => number;
@@ -122,13 +124,23 @@ export class NodePubSub {
       if (!sub || sub.closed) return;
       announced = true;
       await this.registry.add(p);
-      if (p.match === 'exact' && opts.retained !== false && sub) {
+      if (p.match !== 'exact' || opts.retained === false) return;
+      const read = async () => {
         const event = await this.retained.latest(p.segments.join('.')).catch((err: unknown) => {
           this.o.logger.debug({ err, topic: p.source }, 'pubsub: reading the retained value failed');
           return undefined;
         });
-        if (event) sub.queue.push(event as PubSubEvent<T>);
+        if (event && sub && !sub.closed) sub.queue.push(event as PubSubEvent<T>);
+      };
+      // A node with no peer yet (just started) would read an empty DHT: it reads once it
+      // has one instead, without holding `ready` (a node may stay alone for good).
+      if (this.host.connectedIds()[Symbol.iterator]().next().done) {
+        this.peerWaiters.push(() => {
+          read().catch(() => {});
+        });
+        return;
       }
+      await read();
     };
     sub = this.local.open<T>(p, handler, opts, announce, () => {
       if (announced && !this.stopped) this.registry.remove(p).catch(() => {});
@@ -183,6 +195,17 @@ export class NodePubSub {
     return { seq: body.s, subscribers: targets, local };
   }
 
+  /** A peer connected: retained reads that waited for one run now. */
+  peerConnected(): void {
+    if (this.peerWaiters.length === 0) return;
+    const waiting = this.peerWaiters;
+    this.peerWaiters = [];
+    // After the current tick: the peer's routing-table entry lands first.
+    setImmediate(() => {
+      for (const w of waiting) w();
+    });
+  }
+
   /**
    * Membership lost a node: forget its subscriptions. Deliveries to a node that left are
    * abandoned; to one declared dead they are retried until they expire, since a live node
@@ -195,6 +218,7 @@ export class NodePubSub {
 
   stop(): void {
     this.stopped = true;
+    this.peerWaiters = [];
     this.registry.stop();
     this.outbox.stop();
     this.local.closeAll(); // readers' loops end normally

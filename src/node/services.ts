@@ -151,6 +151,7 @@ export class NodeServices {
   /** A connection became a peer: traffic feeds the table (membership's address wins). */
   peerConnected(id: string, remote: Address): void {
     this.routing.observe(id, remote);
+    this.pubsub.peerConnected();
   }
 
   /** A peer's connection went away: so do its channels. */
