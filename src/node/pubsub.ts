@@ -168,13 +168,13 @@ export class NodePubSub {
     const self = this.host.selfId;
     const event: PubSubEvent = { topic, payload, publisher: self, seq: body.s, timestamp: body.ts };
     if (opts.retain) await this.retained.put(body, opts);
-    const local = this.local.deliver(event);
     const listed = this.registry.subscribers(topic, opts.signal);
     const found = listed instanceof Promise ? await listed : listed;
     const targets: string[] = [];
     // Records of dead nodes outlive them (until their TTL): membership has the last word.
     for (const id of found) if (id !== self && this.host.member(id)?.alive !== false) targets.push(id);
     if (body.q === 0) {
+      const local = this.local.deliver(event);
       let frame: Uint8Array | undefined; // encoded once for every connected target
       for (const t of targets) {
         const conn = this.host.connection(t);
@@ -187,11 +187,11 @@ export class NodePubSub {
       }
       return { seq: body.s, subscribers: targets, local };
     }
-    if (!opts.ack) {
-      this.outbox.add(targets, body.s, body);
-      return { seq: body.s, subscribers: targets, local };
-    }
-    await this.acked(targets, body, opts);
+    // Queued first: OUTBOX_FULL rejects the publish before anything is delivered, even here.
+    if (!opts.ack) this.outbox.add(targets, body.s, body);
+    const acked = opts.ack ? this.acked(targets, body, opts) : undefined;
+    const local = this.local.deliver(event);
+    await acked;
     return { seq: body.s, subscribers: targets, local };
   }
 
