@@ -186,19 +186,26 @@ describe('pub/sub and RPC over QUIC between processes', () => {
       intervalMs: 5,
       tag: 'p1',
     });
-    await sleep(700);
+    await until(
+      async () => (await subs.victim!.ask<Received>({ cmd: 'received' })).globstar!.got.length >= 20,
+      20_000,
+      'the victim receiving',
+    );
     const victimPort = (await subs.victim!.started).port;
     const killedAt = Date.now();
     await subs.victim!.kill();
     const sent1 = await phase1;
     const after = sent1.filter((m) => m.at > killedAt).length;
     t.diagnostic(`phase 1: ${sent1.length - after} messages published before the kill, ${after} after`);
-    assert.ok(after > 50 && after < 290, 'killed while the messages flowed');
+    assert.ok(after >= 100, 'killed while the messages flowed');
 
     // ---- the victim comes back with its identity and port, subscribing straight away ----
     const victim2 = start('victim', { bootstrap: [seed], port: victimPort });
     assert.equal((await victim2.started).nodeId, ids.victim, 'same identity');
     await victim2.ask({ cmd: 'subscribe', label: 'globstar', pattern: 'q.**' });
+    // A subscription opened after the retained values were published, before the node has
+    // a peer again: it gets the newest value first (checked below).
+    await victim2.ask({ cmd: 'subscribe', label: 'cfg', pattern: 'q.cfg' });
     const phase2 = pub.ask<Sent[]>({
       cmd: 'publish',
       topics: TOPICS,
@@ -226,11 +233,8 @@ describe('pub/sub and RPC over QUIC between processes', () => {
     const sent2 = await phase2;
     lap('phase 2 published');
 
-    // The restarted victim, once back in the mesh, opens an exact subscription to the
-    // retained topic: it gets the newest value first.
     await until(async () => (await victim2.state()).alive.length === 5, 30_000, 'the victim rejoined');
     lap('the victim rejoined');
-    await victim2.ask({ cmd: 'subscribe', label: 'cfg', pattern: 'q.cfg' });
 
     // ---- counting: every owed message exactly once, per (publisher, seq) ----
     const sent = [...sent1, ...sent2];
@@ -267,7 +271,7 @@ describe('pub/sub and RPC over QUIC between processes', () => {
     await sleep(1_000); // a late duplicate would show now
     assert.deepEqual(await check(true), []);
 
-    // The retained value reached the late subscription.
+    // The retained value reached the subscription opened after the restart.
     await until(
       async () => (await victim2.ask<Received>({ cmd: 'received' })).cfg!.got.length > 0,
       10_000,
@@ -279,8 +283,10 @@ describe('pub/sub and RPC over QUIC between processes', () => {
       { payload: { tag: 'v2', n: 0 }, retained: true, publisher: ids.pub },
     );
 
-    // Never flooded: the publisher and the caller subscribe to nothing and got nothing.
+    // Never flooded: the publisher and the caller subscribe to nothing and got nothing, and
+    // the subscribers got only what their patterns match.
     assert.equal((await pub.state()).received, 0);
     assert.equal((await caller.state()).received, 0);
+    for (const n of ['exact', 'wild', 'prefix']) assert.equal((await subs[n]!.state()).unmatched, 0, n);
   });
 });

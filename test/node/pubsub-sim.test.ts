@@ -69,7 +69,7 @@ describe('pub/sub at scale: 200 nodes, kills, restarts, 5 % loss (virtual time)'
         .sort(),
     );
     for (const s of r.subscriptions) assert.ok(s.owed > 0, `${s.slot}/${s.label} was owed messages`);
-    assert.ok(r.published >= 400, `published ${r.published}`);
+    assert.ok(r.published >= 300, `published ${r.published}`);
     assert.equal(r.missingCount, 0, `owed messages never delivered:\n${r.missing.join('\n')}`);
     assert.equal(r.duplicateCount, 0, `messages delivered twice:\n${r.duplicates.join('\n')}`);
     // Publishers found every subscription soon after its `ready` (restarted nodes included).
@@ -82,6 +82,7 @@ describe('pub/sub at scale: 200 nodes, kills, restarts, 5 % loss (virtual time)'
 
   it('delivers by pattern: each subscription got exactly the topics its pattern matches', () => {
     assert.deepEqual(r.wrongTopics, []);
+    assert.deepEqual(r.unmatched, [], 'no subscriber node got a message none of its patterns match');
     for (const s of r.subscriptions)
       assert.deepEqual(s.topics, [...PATTERNS[s.label]!.topics].sort(), `${s.slot}/${s.label}`);
   });

@@ -70,7 +70,8 @@ export class Liveness {
     this.timer = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
-    if (now - this.lastRecv >= this.idleMs) {
+    // The same sum nextWake() aims at: a difference can round below it and re-arm at 0 ms forever.
+    if (now >= this.lastRecv + this.idleMs) {
       this.owner.idleTimeout();
       return;
     }
