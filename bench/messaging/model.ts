@@ -29,7 +29,7 @@
 import { DEFAULT_DHT_TUNABLES, dhtKey } from '../../src/dht/index.js';
 import { lookupKeys } from '../../src/pubsub/index.js';
 import { LookupService, RttTracker, rankNextHops } from '../../src/routing/index.js';
-import { SeededRandom, type VirtualClock } from '../../src/runtime/index.js';
+import { SeededRandom } from '../../src/runtime/index.js';
 import { LookupNetwork, type LookupPeer, RouteSim } from '../../src/sim/index.js';
 import { chooseLinks, Ring } from '../../src/topology/index.js';
 import { mean } from '../lib/stats.js';
@@ -169,22 +169,6 @@ class Mesh {
   }
 }
 
-/** Advances virtual time until `p` settles. */
-async function drive<T>(clock: VirtualClock, p: Promise<T>): Promise<T> {
-  let settled = false;
-  const watch = p.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  while (!settled) await clock.advance(10);
-  await watch;
-  return p;
-}
-
 /**
  * The model at `n` nodes: `trials` publishers (each with its own `s` random subscriber
  * nodes) on one mesh, each alternating a cache-miss publish and a cached one, `samples`
@@ -265,8 +249,7 @@ export async function model(
       dialsNow = 0;
       if (i % 2 === 0) {
         // Cache miss: the DHT gets run in parallel, then the deliveries.
-        const results = await drive(
-          sim.clock,
+        const results = await sim.clock.settle(
           Promise.all(keys.map((k) => lookups.lookup(k, { k: REPLICAS }))),
         );
         const lookup = results.reduce((x, r) => x + r.messages, 0);

@@ -36,6 +36,22 @@ export class VirtualClock implements Clock {
     return this.heap.length;
   }
 
+  /** Advances time in `stepMs` steps until `p` settles, then settles with it. */
+  async settle<T>(p: Promise<T>, stepMs = 10): Promise<T> {
+    let settled = false;
+    const watch = p.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    while (!settled) await this.advance(stepMs);
+    await watch;
+    return p;
+  }
+
   /**
    * Moves time forward by `ms`, firing every timer due on the way, in order.
    * Microtasks queued by a timer run before the next timer fires, so promise

@@ -137,18 +137,7 @@ export class LookupSim {
 
   /** Advances virtual time until `p` settles. */
   async drive<T>(p: Promise<T>): Promise<T> {
-    let settled = false;
-    const watch = p.then(
-      () => {
-        settled = true;
-      },
-      () => {
-        settled = true;
-      },
-    );
-    while (!settled) await this.clock.advance(10);
-    await watch;
-    return p;
+    return this.clock.settle(p);
   }
 
   private addPeer(i: number): LookupPeer {

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { MembersAnswer } from '../../src/cli/answers.js';
+import { askControl } from '../../src/cli/control.js';
 
 export const BIN = new URL('../../bin/macula.mjs', import.meta.url).pathname;
 
@@ -194,4 +196,10 @@ export function nodeProcesses(realm = 'org.example.mesh') {
 export async function ready(p: CliProcess): Promise<{ id: string; port: number }> {
   const l = await p.event('ready');
   return { id: String(l.nodeId), port: (l.address as { port: number }).port };
+}
+
+/** True when the node on `dataDir` sees `n` members, all alive (asked through its control socket: cheap enough to poll). */
+export async function allAlive(dataDir: string, n: number): Promise<boolean> {
+  const a = (await askControl(dataDir, 'members')) as MembersAnswer;
+  return a.members.length === n && a.members.every((m) => m.state === 'alive');
 }

@@ -2,20 +2,23 @@
 // processes over QUIC on loopback.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { MembersAnswer } from '../../src/cli/answers.js';
 import { askControl } from '../../src/cli/control.js';
 import type { EventLine, PublishAnswer, StatsAnswer } from '../../src/cli/messaging.js';
-import { type CliProcess, macula, maculaOnce, nodeProcesses, ready, tempDir, until } from './helpers.js';
+import {
+  allAlive,
+  type CliProcess,
+  macula,
+  maculaOnce,
+  nodeProcesses,
+  ready,
+  tempDir,
+  until,
+} from './helpers.js';
 
 const REALM = 'org.example.mesh';
 const nodes = nodeProcesses(REALM);
 after(() => nodes.cleanup());
 const { start } = nodes;
-
-async function allAlive(dataDir: string, n: number): Promise<boolean> {
-  const a = (await askControl(dataDir, 'members')) as MembersAnswer;
-  return a.members.length === n && a.members.every((m) => m.state === 'alive');
-}
 
 async function publishJson(dir: string, topic: string, payload: string, ...flags: string[]) {
   const r = await maculaOnce(['publish', topic, payload, '--data-dir', dir, '--json', ...flags]);

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import type { MembersAnswer, TopologyAnswer } from '../../src/cli/answers.js';
 import { askControl } from '../../src/cli/control.js';
 import {
+  allAlive,
   type CliProcess,
   freeUdpPort,
   type JsonLine,
@@ -33,12 +34,6 @@ async function topologyJson(dataDir: string): Promise<Omit<TopologyAnswer, 'rend
   const r = await maculaOnce(['topology', '--data-dir', dataDir, '--json']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Omit<TopologyAnswer, 'rendered'>;
-}
-
-/** Asked in-process through the control socket: cheap enough to poll. */
-async function allAlive(dataDir: string, n: number): Promise<boolean> {
-  const a = (await askControl(dataDir, 'members')) as MembersAnswer;
-  return a.members.length === n && a.members.every((m) => m.state === 'alive');
 }
 
 async function stopAll(nodes: CliProcess[]): Promise<void> {

@@ -3,19 +3,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import type { LookupAnswer, MembersAnswer, RoutesAnswer } from '../../src/cli/answers.js';
-import { askControl } from '../../src/cli/control.js';
-import { maculaOnce, nodeProcesses, ready, tempDir, until } from './helpers.js';
+import type { LookupAnswer, RoutesAnswer } from '../../src/cli/answers.js';
+import { allAlive, maculaOnce, nodeProcesses, ready, tempDir, until } from './helpers.js';
 
 const REALM = 'org.example.mesh';
 const nodes = nodeProcesses(REALM);
 after(() => nodes.cleanup());
 const { start } = nodes;
-
-async function allAlive(dataDir: string, n: number): Promise<boolean> {
-  const a = (await askControl(dataDir, 'members')) as MembersAnswer;
-  return a.members.length === n && a.members.every((m) => m.state === 'alive');
-}
 
 async function routesJson(dataDir: string): Promise<RoutesAnswer> {
   const r = await maculaOnce(['routes', '--data-dir', dataDir, '--json']);

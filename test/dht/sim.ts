@@ -183,18 +183,7 @@ export class DhtSim {
 
   /** Advances virtual time until `p` settles. */
   async drive<T>(p: Promise<T>): Promise<T> {
-    let settled = false;
-    const watch = p.then(
-      () => {
-        settled = true;
-      },
-      () => {
-        settled = true;
-      },
-    );
-    while (!settled) await this.clock.advance(10);
-    await watch;
-    return p;
+    return this.clock.settle(p);
   }
 
   private count(kind: Kind, payload: unknown): unknown {
