@@ -160,6 +160,17 @@ export class PeerChannels {
     return false;
   }
 
+  /**
+   * Queues an encoded `frame` if the peer's queue has room now; false (nothing queued,
+   * nothing counted) when it has not, so the caller can fall back to {@link sendFrame}.
+   */
+  offer(conn: Connection, peerId: string, frame: Uint8Array): boolean {
+    const ch = this.channel(conn, peerId);
+    if (!ch.hasRoom(frame.byteLength)) return false;
+    ch.queue(frame);
+    return true;
+  }
+
   /** Bytes queued for `peerId` and not yet drained by its stream. */
   queued(peerId: string): number {
     return this.out.get(peerId)?.queued ?? 0;

@@ -6,6 +6,9 @@ import { toAbortError } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { errorReply, remoteError } from './router.js';
+import type { CallWatch } from './rpc-scope.js';
+
+const RESOLVED = Promise.resolve();
 
 /** A call as it travels: id (unique per caller), name, args, deadline left (ms), cast. */
 export interface CallBody {
@@ -25,10 +28,33 @@ export type Serve = (
   deadlineMs: unknown,
 ) => Promise<unknown>;
 
-interface Pending {
-  peer: string;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+/** A call waiting for its reply; given up when its scope is (deadline, signal, stop). */
+class Pending {
+  constructor(
+    readonly peer: string,
+    readonly id: number,
+    private readonly table: Map<number, Pending>,
+    private readonly scope: CallWatch,
+    private readonly res: (v: unknown) => void,
+    private readonly rej: (e: unknown) => void,
+  ) {}
+
+  resolve(v: unknown): void {
+    if (this.settle()) this.res(v);
+  }
+
+  reject(e: unknown): void {
+    if (this.settle()) this.rej(e);
+  }
+
+  readonly giveUp = (reason: unknown): void => this.reject(toAbortError(reason));
+
+  private settle(): boolean {
+    if (this.table.get(this.id) !== this) return false;
+    this.table.delete(this.id);
+    this.scope.watch(undefined);
+    return true;
+  }
 }
 
 /**
@@ -52,28 +78,36 @@ export class RpcChannel {
     channels.handle(FrameType.RPC_ERROR, (p, peer) => this.onReply(p, peer, false));
   }
 
-  /** Sends `body` to `peer` over `conn`; resolves with the result (a cast: once sent). */
-  call(conn: Connection, peer: string, body: CallBody, signal: AbortSignal): Promise<unknown> {
-    if (body.c) return this.channels.send(conn, peer, FrameType.RPC_CALL, body, { signal });
+  /**
+   * Sends `body` to `peer` over `conn`; resolves with the result (a cast: once sent).
+   * Rejects with the scope's reason as soon as the call is given up.
+   */
+  call(conn: Connection, peer: string, body: CallBody, scope: CallWatch): Promise<unknown> {
+    if (scope.reason !== undefined) return Promise.reject(toAbortError(scope.reason));
+    // Queued at once when there is room (no AbortSignal made); else the send waits for room.
+    const frame = this.channels.encode(FrameType.RPC_CALL, body);
+    if (body.c) {
+      if (this.channels.offer(conn, peer, frame)) return RESOLVED;
+      return this.channels.sendFrame(conn, peer, frame, { signal: scope.signal });
+    }
     return new Promise((resolve, reject) => {
-      const onAbort = () => settle(() => reject(toAbortError(signal.reason)));
-      const settle = (f: () => void) => {
-        if (this.pending.get(body.i)?.peer !== peer) return;
-        this.pending.delete(body.i);
-        signal.removeEventListener('abort', onAbort);
-        f();
-      };
-      this.pending.set(body.i, {
-        peer,
-        resolve: (v) => settle(() => resolve(v)),
-        reject: (e) => settle(() => reject(e)),
-      });
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.channels
-        .send(conn, peer, FrameType.RPC_CALL, body, { signal })
-        .catch((err: unknown) => this.pending.get(body.i)?.reject(err));
+      const p = new Pending(peer, body.i, this.pending, scope, resolve, reject);
+      this.pending.set(body.i, p);
+      scope.watch(p.giveUp);
+      try {
+        if (this.channels.offer(conn, peer, frame)) return;
+        this.channels
+          .sendFrame(conn, peer, frame, { signal: scope.signal })
+          .catch((err: unknown) => p.reject(err));
+      } catch (err) {
+        p.reject(err); // the channels are closed
+      }
     });
+  }
+
+  /** Node stop: every call waiting for a reply fails with `err`. */
+  stop(err: unknown): void {
+    for (const p of [...this.pending.values()]) p.reject(err);
   }
 
   /** The connection to `peer` went away: its calls in flight fail (the caller fails over). */

@@ -1,6 +1,6 @@
 /** Calls this node is serving, so a caller's deadline and cancellation reach the handler. */
 import { AbortError, MaculaError, TimeoutError } from '../core/index.js';
-import { type Clock, type TimerHandle, toAbortError } from '../runtime/index.js';
+import { type Deadline, type DeadlineQueue, toAbortError } from '../runtime/index.js';
 
 /** Longest deadline a caller can give a handler (ms): a day. */
 const MAX_DEADLINE_MS = 86_400_000;
@@ -10,7 +10,7 @@ export class ServedCall {
   private ctl: AbortController | undefined;
   private reason: unknown;
   private onEnd: ((reason: unknown) => void) | undefined;
-  /** @internal */ timer: TimerHandle | undefined;
+  /** @internal */ deadline: Deadline | undefined;
 
   /** Aborted when the caller's deadline passes, the caller cancels, or the node stops. */
   get signal(): AbortSignal {
@@ -55,7 +55,7 @@ export class ServedCalls {
   private readonly calls = new Map<string, ServedCall>();
   private stopped = false;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly deadlines: DeadlineQueue) {}
 
   get size(): number {
     return this.calls.size;
@@ -66,9 +66,8 @@ export class ServedCalls {
     const call = new ServedCall();
     if (this.stopped) call.abort(notRunning());
     if (typeof deadlineMs === 'number' && deadlineMs > 0 && deadlineMs <= MAX_DEADLINE_MS) {
-      call.timer = this.clock.setTimeout(
-        () => call.abort(new TimeoutError(`The caller's deadline (${Math.round(deadlineMs)} ms) passed`)),
-        deadlineMs,
+      call.deadline = this.deadlines.add(deadlineMs, () =>
+        call.abort(new TimeoutError(`The caller's deadline (${Math.round(deadlineMs)} ms) passed`)),
       );
     }
     const key = typeof id === 'number' && Number.isSafeInteger(id) ? `${caller}/${id}` : undefined;
@@ -76,7 +75,7 @@ export class ServedCalls {
     return {
       call,
       end: () => {
-        if (call.timer) this.clock.clearTimeout(call.timer);
+        call.deadline?.cancel();
         if (key && this.calls.get(key) === call) this.calls.delete(key);
       },
     };

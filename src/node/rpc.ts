@@ -10,14 +10,7 @@ import {
   RpcError,
   type RpcStats,
 } from '../rpc/index.js';
-import {
-  type AbortOptions,
-  type Clock,
-  type Random,
-  raceAbort,
-  throwIfAborted,
-  withDeadline,
-} from '../runtime/index.js';
+import { type AbortOptions, type Clock, DeadlineQueue, type Random, raceAbort } from '../runtime/index.js';
 import type { PeerChannels } from './channels.js';
 import type { NodeDht } from './dht.js';
 import type { Router } from './router.js';
@@ -25,6 +18,7 @@ import type { RoutingHost } from './routing.js';
 import { type CallBody, RpcChannel } from './rpc-channel.js';
 import { ServedCalls } from './rpc-inflight.js';
 import { Registrations } from './rpc-registrations.js';
+import { CallScope } from './rpc-scope.js';
 import type { NodeLogger } from './types.js';
 
 /** Calls a provider serves at once; more are refused with OVERLOADED (bounded memory). */
@@ -43,7 +37,10 @@ export class NodeRpc {
   private readonly local: Registrations;
   private readonly cache: ProviderCache;
   private readonly balancer: Balancer;
-  private readonly stopping = new AbortController();
+  /** Every call's deadline, on one timer. */
+  private readonly deadlines: DeadlineQueue;
+  /** Calls in flight (given up at node stop). */
+  private readonly scopes = new Set<CallScope>();
   private readonly served: ServedCalls;
   private readonly direct: RpcChannel;
   private nextCallId = 1;
@@ -75,7 +72,8 @@ export class NodeRpc {
       if (name !== undefined) this.cache.invalidate(name);
     });
     this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
-    this.served = new ServedCalls(o.clock);
+    this.deadlines = new DeadlineQueue(o.clock);
+    this.served = new ServedCalls(this.deadlines);
     const busy = () => this.served.size >= MAX_SERVING;
     this.direct = new RpcChannel(
       channels,
@@ -142,7 +140,10 @@ export class NodeRpc {
   }
 
   stop(): void {
-    this.stopping.abort(new MaculaError('NOT_RUNNING', 'Node stopped'));
+    const stopped = new MaculaError('NOT_RUNNING', 'Node stopped');
+    for (const scope of this.scopes) scope.abort(stopped);
+    this.direct.stop(stopped);
+    this.deadlines.clear();
     this.served.stop();
     this.local.stop();
   }
@@ -153,56 +154,63 @@ export class NodeRpc {
 
   private async invoke(name: string, args: unknown, opts: CallOptions, cast: boolean): Promise<unknown> {
     checkProcedure(name);
-    const { signal, timeoutMs, balance, provider } = opts;
-    return withDeadline(
-      this.o.clock,
-      { signal, timeoutMs: timeoutMs ?? CALL_TIMEOUT_MS },
+    const scope = new CallScope(
+      this.deadlines,
+      opts.timeoutMs ?? CALL_TIMEOUT_MS,
       `call ${name}`,
-      async (sig) => {
-        const s = sig ?? this.stopping.signal;
-        const candidates = provider ? [provider] : await this.providers(name, s);
-        if (candidates.length === 0) throw new RpcError('NO_PROVIDER', `No node provides ${name}`);
-        const order = this.balancer
-          .order(name, candidates, balance ?? 'round-robin')
-          .slice(0, MAX_PROVIDERS_TRIED);
-        let last: unknown;
-        const started = this.o.clock.now();
-        const limit = timeoutMs ?? CALL_TIMEOUT_MS;
-        for (const [i, id] of order.entries()) {
-          if (i > 0) this.counters.failovers++;
-          const callId = this.nextCallId++;
-          // The handler gets what is left of our deadline, and hears of our cancellation.
-          const left = Math.max(1, limit - (this.o.clock.now() - started));
-          const body: CallBody = {
-            n: name,
-            a: args,
-            i: callId,
-            d: left,
-            ...(cast ? { c: true as const } : {}),
-          };
-          const cancel = () => this.cancelRemote(id, callId, s.reason instanceof TimeoutError);
-          if (!cast) s.addEventListener('abort', cancel, { once: true });
-          try {
-            // Connected: on the peer channel; otherwise routed hop by hop.
-            const conn = id === this.host.selfId ? undefined : this.host.connection(id);
-            if (conn) return await this.direct.call(conn, id, body, s);
-            const r = await this.router.send(id, 'rpc', body, { signal: s });
-            return (r.result as { v?: unknown } | undefined)?.v;
-          } catch (err) {
-            if (err instanceof RpcError && err.code === 'REMOTE_ERROR') throw err;
-            throwIfAborted(s);
-            if (err instanceof RpcError && err.code === 'UNKNOWN_PROCEDURE') this.cache.invalidate(name);
-            last = err; // unreachable or no longer a provider: the next one
-          } finally {
-            s.removeEventListener('abort', cancel);
-          }
-        }
-        if (last instanceof RpcError) throw last;
-        throw new RpcError('UNREACHABLE', `No provider of ${name} answered (${order.length} tried)`, {
-          cause: last,
-        });
-      },
+      opts.signal,
     );
+    this.scopes.add(scope);
+    try {
+      if (scope.reason !== undefined) throw scope.error();
+      return await this.attempt(name, args, opts, cast, scope);
+    } finally {
+      this.scopes.delete(scope);
+      scope.dispose();
+    }
+  }
+
+  /** Tries the providers in balance order (at most {@link MAX_PROVIDERS_TRIED}). */
+  private async attempt(
+    name: string,
+    args: unknown,
+    opts: CallOptions,
+    cast: boolean,
+    scope: CallScope,
+  ): Promise<unknown> {
+    const { balance, provider } = opts;
+    const candidates = provider ? [provider] : await this.providers(name, scope);
+    if (candidates.length === 0) throw new RpcError('NO_PROVIDER', `No node provides ${name}`);
+    const order = this.balancer.order(name, candidates, balance ?? 'round-robin');
+    const tries = Math.min(order.length, MAX_PROVIDERS_TRIED);
+    let last: unknown;
+    for (let i = 0; i < tries; i++) {
+      const id = order[i]!;
+      if (i > 0) this.counters.failovers++;
+      const callId = this.nextCallId++;
+      // The handler gets what is left of our deadline, and hears of our cancellation.
+      const body: CallBody = { n: name, a: args, i: callId, d: Math.max(1, scope.at - this.o.clock.now()) };
+      if (cast) body.c = true;
+      try {
+        // Connected: on the peer channel; otherwise routed hop by hop.
+        const conn = id === this.host.selfId ? undefined : this.host.connection(id);
+        if (conn) return await this.direct.call(conn, id, body, scope);
+        const r = await this.router.send(id, 'rpc', body, { signal: scope.signal });
+        return (r.result as { v?: unknown } | undefined)?.v;
+      } catch (err) {
+        if (err instanceof RpcError && err.code === 'REMOTE_ERROR') throw err;
+        if (scope.reason !== undefined) {
+          if (!cast) this.cancelRemote(id, callId, scope.reason instanceof TimeoutError);
+          throw scope.error();
+        }
+        if (err instanceof RpcError && err.code === 'UNKNOWN_PROCEDURE') this.cache.invalidate(name);
+        last = err; // unreachable or no longer a provider: the next one
+      }
+    }
+    if (last instanceof RpcError) throw last;
+    throw new RpcError('UNREACHABLE', `No provider of ${name} answered (${tries} tried)`, {
+      cause: last,
+    });
   }
 
   /**
@@ -210,15 +218,18 @@ export class NodeRpc {
    * only. A cached list is used even expired while one shared read refreshes it, so calls
    * in flight never all wait on (or all start) the same DHT read.
    */
-  private async providers(name: string, signal: AbortSignal): Promise<string[]> {
+  private async providers(name: string, scope: CallScope): Promise<readonly string[]> {
     const hit = this.cache.peek(name);
-    let ids: string[];
+    let ids: readonly string[];
     if (hit) {
       ids = hit.providers;
       if (hit.expired) this.readProviders(name).catch(() => {});
-    } else ids = await raceAbort(this.readProviders(name), signal);
-    const mine = this.local.has(name) ? [this.host.selfId] : [];
-    return [...mine, ...ids.filter((id) => id !== this.host.selfId)];
+    } else ids = await raceAbort(this.readProviders(name), scope.signal);
+    const self = this.host.selfId;
+    const mine = this.local.has(name);
+    // The usual case (not a provider ourselves, not listed) allocates nothing.
+    if (!mine && !ids.includes(self)) return ids;
+    return [...(mine ? [self] : []), ...ids.filter((id) => id !== self)];
   }
 
   private readProviders(name: string): Promise<string[]> {

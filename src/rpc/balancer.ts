@@ -16,9 +16,9 @@ export class Balancer {
     private readonly maxCursors = 4096,
   ) {}
 
-  order(name: string, providers: readonly string[], how: Balance): string[] {
+  order(name: string, providers: readonly string[], how: Balance): readonly string[] {
     const n = providers.length;
-    if (n <= 1) return [...providers];
+    if (n <= 1) return providers;
     let first: number;
     if (how === 'random') first = this.random.int(n);
     else if (how === 'lowest-rtt') return this.byRtt(providers);
@@ -29,6 +29,7 @@ export class Balancer {
       this.cursors.set(name, first);
       if (this.cursors.size > this.maxCursors) this.cursors.delete(this.cursors.keys().next().value!);
     }
+    if (first === 0) return providers;
     return [...providers.slice(first), ...providers.slice(0, first)];
   }
 

@@ -10,6 +10,7 @@ export { AsyncQueue } from './async-queue.js';
 export { type BackoffOptions, backoffDelay, backoffOptions } from './backoff.js';
 export { concatBytes } from './bytes.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
+export { type Deadline, DeadlineQueue } from './deadlines.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
 export { VirtualClock } from './virtual-clock.js';

@@ -135,6 +135,18 @@ describe('RPC on full nodes', () => {
     assert.equal((reasons[1] as { code?: string }).code, 'ABORTED');
   });
 
+  it('a caller that stops gives up its calls in flight at once with NOT_RUNNING', async (t) => {
+    const tn = await testnet(t, 2);
+    await tn.until(() => tn.nodes.every((n) => count(n, 'alive') === 2), 10_000, 'formed');
+    const [p, c] = [tn.nodes[0]!, tn.nodes[1]!];
+    await p.register('svc.never', () => new Promise(() => {}));
+    const pending = c.call('svc.never', {}, { timeoutMs: 600_000 });
+    pending.catch(() => {}); // observed below, after stop
+    await waitFor(() => p.rpcStats().served >= 1, { timeoutMs: 10_000, what: 'call served' });
+    await c.stop();
+    await assert.rejects(pending, { code: 'NOT_RUNNING' });
+  });
+
   it('between connected nodes, calls travel on the peer channel: many in flight, each answered', async (t) => {
     const tn = await testnet(t, 2);
     await tn.until(() => tn.nodes.every((n) => count(n, 'alive') === 2), 10_000, 'formed');
