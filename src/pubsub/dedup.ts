@@ -26,6 +26,8 @@ export class DedupWindow {
   private readonly window: number;
   private readonly maxPublishers: number;
   private readonly counts = { accepted: 0, duplicates: 0, tooOld: 0, invalid: 0, evicted: 0 };
+  /** The most recently seen publisher: a stream from one publisher skips the map (hot path). */
+  private last: { publisher: string; track: Track } | undefined;
 
   constructor(opts: DedupOptions = {}) {
     this.window = checkInt('window', opts.window ?? 1024, 1, 65_536);
@@ -42,15 +44,19 @@ export class DedupWindow {
       this.counts.invalid++;
       return true;
     }
+    const last = this.last;
+    if (last !== undefined && last.publisher === publisher) return this.check(last.track, seq);
     const track = this.tracks.get(publisher);
     if (track === undefined) {
-      this.admit(publisher, seq);
+      this.last = { publisher, track: this.admit(publisher, seq) };
       this.counts.accepted++;
       return false;
     }
-    // Map order is the LRU order: move the publisher to the most recent end.
+    // Map order is the LRU order: move the publisher to the most recent end (the last
+    // publisher seen is already there).
     this.tracks.delete(publisher);
     this.tracks.set(publisher, track);
+    this.last = { publisher, track };
     return this.check(track, seq);
   }
 
@@ -59,7 +65,7 @@ export class DedupWindow {
     return { publishers: this.tracks.size, ...this.counts };
   }
 
-  private admit(publisher: string, seq: number): void {
+  private admit(publisher: string, seq: number): Track {
     if (this.tracks.size >= this.maxPublishers) {
       const oldest = this.tracks.keys().next().value as string;
       this.tracks.delete(oldest);
@@ -68,6 +74,7 @@ export class DedupWindow {
     const track: Track = { high: seq, bits: new Uint32Array(Math.ceil(this.window / 32)) };
     this.mark(track, seq);
     this.tracks.set(publisher, track);
+    return track;
   }
 
   private check(track: Track, seq: number): boolean {

@@ -17,6 +17,8 @@ interface TrieNode<V> {
 
 type Terminal = 'exact' | 'rest';
 
+const NONE: readonly never[] = Object.freeze([]);
+
 const newNode = <V>(): TrieNode<V> => ({
   children: undefined,
   star: undefined,
@@ -46,6 +48,13 @@ export class TopicTrie<V> {
   private nodes = 1;
   /** Scratch set for deduplication; `match` runs no user code, so reusing it is safe. */
   private readonly seen = new Set<V>();
+  /**
+   * Results by topic, since the last change (topics repeat: a stream on one topic walks
+   * the trie once). Emptied on every add/remove and when it reaches `maxCached`.
+   */
+  private readonly cache = new Map<string, readonly V[]>();
+
+  constructor(private readonly maxCached = 1024) {}
 
   /** Number of (pattern, value) entries. */
   get size(): number {
@@ -78,6 +87,7 @@ export class TopicTrie<V> {
     const bag = node[terminal];
     bag.set(value, (bag.get(value) ?? 0) + 1);
     this.entries++;
+    this.cache.clear();
   }
 
   /** Removes one entry of `value` under `p`; false when there was none. */
@@ -100,23 +110,33 @@ export class TopicTrie<V> {
       if (bag.size === 0) node[terminal] = undefined;
     }
     this.entries--;
+    this.cache.clear();
     this.prune(path, walk);
     return true;
   }
 
-  /** Values whose patterns match `topic`, each once (by identity); [] for an invalid topic. */
-  match(topic: string): V[] {
+  /**
+   * Values whose patterns match `topic`, each once (by identity); [] for an invalid topic.
+   * The array is shared with later calls until the trie changes: do not modify it.
+   */
+  match(topic: string): readonly V[] {
+    if (this.entries === 0) return NONE;
+    const hit = this.cache.get(topic);
+    if (hit !== undefined) return hit;
     const out: V[] = [];
-    if (this.entries === 0) return out;
     const segments = splitTopic(topic);
-    if (segments === null) return out;
-    this.collect(this.root, segments, 0, out);
-    this.seen.clear();
+    if (segments !== null) {
+      this.collect(this.root, segments, 0, out);
+      this.seen.clear();
+    }
+    if (this.cache.size >= this.maxCached) this.cache.clear();
+    this.cache.set(topic, out);
     return out;
   }
 
   /** Removes everything. */
   clear(): void {
+    this.cache.clear();
     this.root = newNode();
     this.entries = 0;
     this.nodes = 1;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { matches, type Pattern, parsePattern, TopicTrie } from '../../src/pubsub/index.js';
 import { pattern, topic } from './arbitraries.js';
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
 /**
  * One trie entry: patterns that match the same topics the same way share it (prefix `a.*`,
  * prefix `a` and `a.**` are one entry, counted), as the trie documents.
@@ -22,6 +22,23 @@ function expected(entries: [Pattern, number][], t: string): number[] {
 }
 
 describe('TopicTrie', () => {
+  it('results cached per topic change as soon as the trie does, and the cache is bounded', () => {
+    const trie = new TopicTrie<string>(4);
+    assert.deepEqual(trie.match('a.b'), []);
+    trie.add(parsePattern('a.*'), 'star');
+    assert.deepEqual(trie.match('a.b'), ['star']);
+    assert.equal(trie.match('a.b'), trie.match('a.b'), 'the same result while nothing changes');
+    trie.add(parsePattern('a.b'), 'exact');
+    assert.deepEqual([...trie.match('a.b')].sort(), ['exact', 'star']);
+    trie.remove(parsePattern('a.*'), 'star');
+    assert.deepEqual(trie.match('a.b'), ['exact']);
+    for (const t of ['x.1', 'x.2', 'x.3', 'x.4', 'x.5', 'a.b']) trie.match(t);
+    assert.ok((trie as unknown as { cache: Map<string, unknown> }).cache.size <= 4);
+    assert.deepEqual(trie.match('a.b'), ['exact']);
+    trie.clear();
+    assert.deepEqual(trie.match('a.b'), []);
+  });
+
   it('match equals filtering by matches(), also after random removals, and prunes to the root', () => {
     const entry = fc.tuple(pattern, fc.integer({ min: 0, max: 7 }));
     fc.assert(
