@@ -20,7 +20,10 @@
  *   otherwise routed, hop by hop with the Router's choice of next hop (`candidates`: the
  *   destination when connected, else the connected neighbours closer to it by XOR, else
  *   closer table contacts or the destination itself, dialled), each link one ROUTE
- *   request and its reply (2 frames).
+ *   request and its reply (2 frames); and the publisher dials that subscriber node
+ *   (src/node/direct-dialer.ts) while fewer than 48 of its links carry messages, so
+ *   later publishes reach it directly. Links that carry messages are evicted after the
+ *   unused ones (least recently used first), as the topology does.
  * A dial costs a Macula handshake (hello + proof each way: 4 frames), counted in the totals.
  *
  * Not modelled: other nodes' traffic (their lookups, announcements, refreshes) adding
@@ -39,6 +42,8 @@ export const TOPIC = 'metrics.cpu';
 export const HANDSHAKE_FRAMES = 4;
 const MAX_TRIES = 3;
 const MAX_CONNECTIONS = 64;
+/** The DirectDialer's budget: links in use by messages, below maxConnections − 16. */
+const DIRECT_BUDGET = MAX_CONNECTIONS - 16;
 const REPLICAS = 20;
 const RING_K = 4;
 
@@ -75,6 +80,8 @@ interface Link {
   /** 2 ring neighbour, 1 long-range, 0 not wanted by this node. */
   rank: number;
   outbound: boolean;
+  /** When messages last crossed it (this trial's publishes are all within `inUseMs`). */
+  used?: number;
 }
 
 class Mesh {
@@ -110,14 +117,33 @@ class Mesh {
     return true;
   }
 
-  /** Brings node `i` back to the connection bound (pickVictims' order). */
+  /** Messages crossed the link `i` → `j` (both ends see them). */
+  use(i: number, j: number): void {
+    this.tick++;
+    for (const l of [this.links[i]!.get(j), this.links[j]!.get(i)]) if (l) l.used = this.tick;
+  }
+
+  /** Links of `i` in use by messages. */
+  inUse(i: number): number {
+    let n = 0;
+    for (const l of this.links[i]!.values()) if (l.used !== undefined) n++;
+    return n;
+  }
+
+  /**
+   * Brings node `i` back to the connection bound (pickVictims' order: an unwanted link in
+   * use ranks 0.5, and those go least recently used first).
+   */
   evict(i: number): void {
     const mine = this.links[i]!;
     const over = mine.size - MAX_CONNECTIONS;
     if (over <= 0) return;
+    const rank = (l: Link) => (l.rank === 0 && l.used !== undefined ? 0.5 : l.rank);
+    const age = (l: Link) => (rank(l) === 0.5 ? l.used! : l.since);
     const victims = [...mine.entries()]
       .sort(
-        ([, a], [, b]) => a.rank - b.rank || (a.outbound ? 0 : 1) - (b.outbound ? 0 : 1) || a.since - b.since,
+        ([, a], [, b]) =>
+          rank(a) - rank(b) || (a.outbound ? 0 : 1) - (b.outbound ? 0 : 1) || age(a) - age(b),
       )
       .slice(0, over);
     for (const [j] of victims) {
@@ -236,12 +262,20 @@ export async function model(
         if (mesh.links[pubIndex]!.has(j)) {
           frames += 1;
           direct++;
+          mesh.use(pubIndex, j);
           continue;
         }
         const r = mesh.route(pubIndex, j);
         frames += 2 * r.links;
         dialsNow += r.dials;
         routedLinks.push(r.links);
+        // DirectDialer: a node reached through routes is dialled while the links in use
+        // by messages stay under the budget; the topology then evicts unused links first.
+        if (mesh.inUse(pubIndex) < DIRECT_BUDGET && mesh.connect(pubIndex, j)) {
+          dialsNow++;
+          mesh.use(pubIndex, j);
+          mesh.evict(pubIndex);
+        }
       }
       return { frames, direct };
     };

@@ -19,6 +19,8 @@ export interface InContext {
   readonly events: Emitter<ChannelEvents>;
   /** The incoming channel streams now open, with their peer. */
   readonly streams: Map<Stream, string>;
+  /** Traffic crossed the channel with `peerId` (once per batch read). */
+  active(peerId: string): void;
 }
 
 /** True for the opening payload this build speaks: `{ v: 1 }`. */
@@ -96,6 +98,7 @@ async function readChannel(stream: Stream, o: StreamOpening, ctx: InContext): Pr
 /** Runs the handlers of `frames` in order; awaits only handlers that return a promise. */
 async function dispatch(frames: readonly Frame[], peerId: string, ctx: InContext): Promise<void> {
   const { stats, handlers } = ctx;
+  ctx.active(peerId);
   stats.framesReceived += frames.length;
   if (ctx.frames) ctx.frames.received += frames.length;
   for (let i = 0; i < frames.length; i++) {

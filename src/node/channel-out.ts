@@ -12,6 +12,8 @@ export interface OutContext {
   readonly maxQueuedBytes: number;
   readonly stats: ChannelStats;
   readonly frames: FrameCounters | undefined;
+  /** Traffic crossed the channel with `peerId` (once per batch written). */
+  active(peerId: string): void;
   /** Told once when a channel ends, however it ends. */
   closed(ch: OutChannel, reason: string): void;
 }
@@ -139,6 +141,7 @@ export class OutChannel {
     s.bytesSent += this.q.pending;
     s.batches++;
     if (this.ctx.frames) this.ctx.frames.sent += frames;
+    this.ctx.active(this.peerId);
     this.q.frames = 0;
     let last: Promise<void> | undefined;
     for (let c = this.q.take(); c; c = this.q.take()) {

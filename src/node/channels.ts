@@ -52,6 +52,9 @@ export class PeerChannels {
   private readonly outCtx: OutContext;
   private readonly inCtx: InContext;
   private closing: Promise<void> | undefined;
+  /** When traffic last crossed each peer's channels (either way), on `clock`. */
+  private readonly lastActive = new Map<string, number>();
+  private readonly clock: Clock;
 
   constructor(opts: PeerChannelsOptions = {}) {
     const log = opts.log ?? SILENT;
@@ -61,8 +64,11 @@ export class PeerChannels {
     this.encoder = new FrameEncoder({ maxFrameSize: opts.maxFrameSize });
     this.events = new Emitter((err, event) => log.warn({ err, event }, 'channel listener failed'));
     const { counters: stats, events } = this;
+    this.clock = opts.clock ?? systemClock;
+    const active = (peerId: string) => this.lastActive.set(peerId, this.clock.now());
     this.outCtx = {
-      clock: opts.clock ?? systemClock,
+      clock: this.clock,
+      active,
       maxQueuedBytes,
       stats,
       frames: opts.frames,
@@ -72,7 +78,15 @@ export class PeerChannels {
         events.emit('closed', { peerId: ch.peerId, direction: 'out', reason });
       },
     };
-    this.inCtx = { handlers: this.handlers, stats, frames: opts.frames, log, events, streams: this.incoming };
+    this.inCtx = {
+      handlers: this.handlers,
+      stats,
+      frames: opts.frames,
+      log,
+      events,
+      streams: this.incoming,
+      active,
+    };
   }
 
   /** Registers the handler of channel messages of frame `type` (one per type). */
@@ -176,8 +190,18 @@ export class PeerChannels {
     return this.out.get(peerId)?.queued ?? 0;
   }
 
+  /**
+   * How long ago (ms) messages last crossed the channels with `peerId`, either way;
+   * undefined when none did while connected. The topology keeps such connections.
+   */
+  idleMs(peerId: string): number | undefined {
+    const at = this.lastActive.get(peerId);
+    return at === undefined ? undefined : this.clock.now() - at;
+  }
+
   /** Drops the channels with `peerId`, both directions (call when the peer disconnects). */
   peerDisconnected(peerId: string): void {
+    this.lastActive.delete(peerId);
     this.out.get(peerId)?.fail('peer disconnected');
     for (const [stream, id] of this.incoming) if (id === peerId) stream.reset(ChannelResetCode.CANCELLED);
   }

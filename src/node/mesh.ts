@@ -26,6 +26,8 @@ export interface MeshHost {
   connection(id: string): Connection | undefined;
   /** Closes the connection to `id`, if any. */
   disconnect(id: string, reason: string): Promise<void>;
+  /** Ms since messages last crossed the connection to `id` (undefined: none did). */
+  idleMs(id: string): number | undefined;
   emit<K extends keyof MembershipEvents>(event: K, e: MembershipEvents[K]): void;
 }
 
@@ -193,7 +195,15 @@ export class Mesh {
       },
       disconnect: (id, reason) => this.host.disconnect(id, reason),
       connected: () =>
-        this.host.connections().map((p) => ({ id: p.nodeId, direction: p.direction, rttMs: p.rttMs })),
+        this.host.connections().map((p) => {
+          const idleMs = this.host.idleMs(p.nodeId);
+          return {
+            id: p.nodeId,
+            direction: p.direction,
+            rttMs: p.rttMs,
+            ...(idleMs !== undefined ? { idleMs } : {}),
+          };
+        }),
     };
   }
 }

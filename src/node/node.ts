@@ -146,6 +146,7 @@ export class MaculaNode {
         connections: () => this.connections(),
         connection: (id) => this.peers.get(id)?.conn,
         disconnect: (id, reason) => this.disconnect(id, reason),
+        idleMs: (id) => this.services?.channels.idleMs(id),
         emit: (event, e) => this.emit(event, e),
       },
       {
@@ -196,6 +197,7 @@ export class MaculaNode {
         ...(this.opts.dht ? { dht: this.opts.dht } : {}),
         ...(this.opts.pubsub ? { pubsub: this.opts.pubsub } : {}),
         frames: this.frames,
+        maxConnections: this.opts.topology?.maxConnections ?? 64,
       },
     );
     this.on('peer:disconnected', (p) => services.peerDisconnected(p.nodeId));

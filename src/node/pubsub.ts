@@ -75,7 +75,14 @@ export class NodePubSub {
     private readonly router: Router,
     private readonly channels: PeerChannels,
     dht: NodeDht,
-    private readonly o: { clock: Clock; random: Random; logger: NodeLogger; options?: NodePubSubOptions },
+    private readonly o: {
+      clock: Clock;
+      random: Random;
+      logger: NodeLogger;
+      options?: NodePubSubOptions;
+      /** Told of each target reached only through routes (it may get dialled). */
+      routed?: (id: string) => void;
+    },
   ) {
     const opts = o.options ?? {};
     this.maxPayloadBytes = opts.maxPayloadBytes ?? 1024 * 1024;
@@ -290,6 +297,7 @@ export class NodePubSub {
       if (!this.channels.trySend(conn, target, FrameType.PUBLISH, body)) this.counts.sendFailures++;
       return;
     }
+    this.o.routed?.(target);
     if (body.q === 0 && this.routedInFlight >= this.maxRoutedInFlight) {
       this.counts.sendFailures++;
       return;

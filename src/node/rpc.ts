@@ -62,7 +62,14 @@ export class NodeRpc {
     private readonly router: Router,
     private readonly dht: NodeDht,
     channels: PeerChannels,
-    private readonly o: { clock: Clock; random: Random; logger: NodeLogger; cacheTtlMs?: number },
+    private readonly o: {
+      clock: Clock;
+      random: Random;
+      logger: NodeLogger;
+      cacheTtlMs?: number;
+      /** Told of each provider reached only through routes (it may get dialled). */
+      routed?: (id: string) => void;
+    },
   ) {
     this.local = new Registrations(dht, o);
     this.cache = new ProviderCache(o.clock, o.cacheTtlMs ?? 5000);
@@ -195,6 +202,7 @@ export class NodeRpc {
         // Connected: on the peer channel; otherwise routed hop by hop.
         const conn = id === this.host.selfId ? undefined : this.host.connection(id);
         if (conn) return await this.direct.call(conn, id, body, scope);
+        if (id !== this.host.selfId) this.o.routed?.(id);
         const r = await this.router.send(id, 'rpc', body, { signal: scope.signal });
         return (r.result as { v?: unknown } | undefined)?.v;
       } catch (err) {

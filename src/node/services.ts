@@ -19,6 +19,7 @@ import type { Address } from '../transport/index.js';
 import { PeerChannels } from './channels.js';
 import type { FrameCounters } from './control.js';
 import { dhtNet, type NodeDht, nodeDht, serveDht } from './dht.js';
+import { DirectDialer } from './direct-dialer.js';
 import { Monitors, type NodeDown } from './monitors.js';
 import { NodePubSub, type NodePubSubOptions } from './pubsub.js';
 import { type RouteOptions, type RouteReceipt, Router } from './router.js';
@@ -52,6 +53,7 @@ export class NodeServices {
   readonly rpc: NodeRpc;
   readonly channels: PeerChannels;
   readonly pubsub: NodePubSub;
+  readonly dialer: DirectDialer;
 
   constructor(
     host: RoutingHost,
@@ -65,6 +67,8 @@ export class NodeServices {
       dht?: NodeDhtOptions;
       pubsub?: NodePubSubOptions;
       frames?: FrameCounters;
+      /** The topology's connection bound (direct dials for messaging stay within it). */
+      maxConnections?: number;
     },
   ) {
     this.channels = new PeerChannels({
@@ -93,15 +97,24 @@ export class NodeServices {
       hopLimit: o.options.hopLimit ?? DEFAULT_HOP_LIMIT,
       dialOnDemand: o.options.dialOnDemand ?? true,
     });
+    this.dialer = new DirectDialer(host, this.routing, {
+      clock: o.clock,
+      logger: o.logger,
+      maxConnections: o.maxConnections ?? 64,
+      idleMs: (id) => this.channels.idleMs(id),
+    });
+    const routed = (id: string) => this.dialer.want(id);
     this.rpc = new NodeRpc(host, this.router, this.dhtView, this.channels, {
       clock: o.clock,
       random: o.random,
       logger: o.logger,
+      routed,
     });
     this.pubsub = new NodePubSub(host, this.router, this.channels, this.dhtView, {
       clock: o.clock,
       random: o.random,
       logger: o.logger,
+      routed,
       ...(o.pubsub ? { options: o.pubsub } : {}),
     });
     this.monitors = new Monitors((id) => {
@@ -127,6 +140,7 @@ export class NodeServices {
 
   /** Stops every service; resolves once the channels flushed what they had queued. */
   stop(): Promise<void> {
+    this.dialer.stop();
     this.pubsub.stop();
     this.rpc.stop();
     this.dht.stop();

@@ -7,6 +7,8 @@ import { KeyedTimers, Rerunner, settle } from './scheduling.js';
 import type { LinkRole, TopologyMember, TopologySnapshot } from './types.js';
 
 const RANK: Record<LinkRole, number> = { extra: 0, 'long-range': 1, ring: 2 };
+/** An extra connection carrying messages: kept before unused extras, after desired links. */
+const IN_USE_RANK = 0.5;
 
 /**
  * Keeps this node connected to its desired peers (k ring neighbours + long-range links)
@@ -136,6 +138,15 @@ export class ConnectionManager {
       else this.graces.cancel(c.id);
     }
     for (const id of this.graces.keys()) if (!connected.has(id)) this.graces.cancel(id);
+    const idle = new Map(conns.map((c) => [c.id, c.idleMs]));
+    const inUse = (id: string) => {
+      const ms = idle.get(id);
+      return ms !== undefined && ms <= this.o.inUseMs;
+    };
+    const rank = (id: string) => {
+      const r = RANK[this.want.role(id)];
+      return r === 0 && inUse(id) ? IN_USE_RANK : r;
+    };
     const plan = planConnections({
       conns,
       wanted: this.want
@@ -145,8 +156,9 @@ export class ConnectionManager {
         ),
       pendingDials: this.dials.size,
       maxConnections: this.o.maxConnections,
-      rank: (id) => RANK[this.want.role(id)],
-      since: (id) => this.since.get(id) ?? now,
+      rank,
+      // In-use extras go least recently used first; the others oldest first.
+      since: (id) => (rank(id) === IN_USE_RANK ? now - idle.get(id)! : (this.since.get(id) ?? now)),
     });
     for (const c of plan.close) this.close(c.id, c.reason);
     for (const id of plan.dial) this.dial(id);
@@ -197,8 +209,10 @@ export class ConnectionManager {
     this.graces.start(id, this.o.pruneGraceMs, () =>
       this.guard('prune', () => {
         const c = this.o.links.connected().find((x) => x.id === id);
-        if (c?.direction === 'outbound' && !this.want.has(id) && !this.closing.has(id))
-          this.close(id, 'not desired');
+        if (c?.direction !== 'outbound' || this.want.has(id) || this.closing.has(id)) return;
+        // Still carrying messages: look again after another grace period.
+        if (c.idleMs !== undefined && c.idleMs <= this.o.inUseMs) this.startGrace(id);
+        else this.close(id, 'not desired');
       }),
     );
   }

@@ -32,7 +32,7 @@ export interface PlanInput {
   /** Dials already in flight (they count against the bound). */
   pendingDials: number;
   maxConnections: number;
-  /** 0 = not desired, 1 = long-range, 2 = ring. */
+  /** 0 = not desired, 0.5 = not desired but in use, 1 = long-range, 2 = ring. */
   rank: (id: string) => number;
   /** When a connection was first seen. */
   since: (id: string) => number;
@@ -53,7 +53,7 @@ export function planConnections(p: PlanInput): {
     close.push({ id, reason: 'over connection limit' });
   }
   const closed = new Set(close.map((c) => c.id));
-  let spare = p.conns.filter((c) => p.rank(c.id) === 0 && !closed.has(c.id));
+  let spare = p.conns.filter((c) => p.rank(c.id) < 1 && !closed.has(c.id));
   let used = p.conns.length - close.length + p.pendingDials;
   const dial: string[] = [];
   for (const id of p.wanted) {

@@ -22,6 +22,11 @@ export interface ConnectionManagerOptions {
   backoff?: BackoffOptions;
   /** How long an outbound connection nobody wants stays open before we close it (default 30 000 ms). */
   pruneGraceMs?: number;
+  /**
+   * A connection that carried messages within this many ms is "in use": not pruned, and
+   * evicted only after the unused ones (least recently used first). Default 30 000 ms.
+   */
+  inUseMs?: number;
   /** Passed to {@link PeerLinks.connect} as `timeoutMs` (default 15 000 ms). */
   dialTimeoutMs?: number;
   logger?: TopologyLogger;
@@ -45,6 +50,7 @@ export function resolveOptions(opts: ConnectionManagerOptions): ResolvedOptions 
     ...opts,
     backoff,
     pruneGraceMs: opts.pruneGraceMs ?? 30_000,
+    inUseMs: opts.inUseMs ?? 30_000,
     dialTimeoutMs: opts.dialTimeoutMs ?? 15_000,
     logger: opts.logger ?? quiet,
   };

@@ -10,6 +10,11 @@ export interface LinkInfo {
   direction: 'inbound' | 'outbound';
   /** Smoothed round-trip time. */
   rttMs: number;
+  /**
+   * Milliseconds since messages (pub/sub, RPC) last crossed the connection; undefined when
+   * none did. A connection nobody wants but that carries traffic is kept (see `inUseMs`).
+   */
+  idleMs?: number;
 }
 
 /** What the topology needs from the node. */

@@ -74,6 +74,61 @@ describe('ConnectionManager: rewiring', () => {
   });
 });
 
+describe('ConnectionManager: connections in use by messaging', () => {
+  /** Marks `id`'s connection as carrying messages `idleMs` ago (as the node reports it). */
+  const use = (links: { conns: Map<string, { idleMs?: number }> }, id: string, idleMs: number) => {
+    links.conns.get(id)!.idleMs = idleMs;
+  };
+
+  it('an unwanted outbound connection that carries messages outlives the grace; once idle it goes', async () => {
+    const { clock, links, manager } = await connected();
+    manager.setMembers(members([a, b, c, d, e, at('55')])); // c becomes extra
+    await clock.advance(0);
+    use(links, c, 10);
+    await clock.advance(30_000);
+    assert.ok(links.conns.has(c), 'in use at the end of the grace: kept');
+    await clock.advance(30_000);
+    assert.ok(links.conns.has(c), 'still in use at the next look');
+    use(links, c, 31_000); // nothing for longer than inUseMs
+    await clock.advance(30_000);
+    assert.deepEqual(
+      links.disconnects.map((x) => [x.id, x.reason]),
+      [[c, 'not desired']],
+    );
+  });
+
+  it('over the bound, unused extras go before extras in use, and those least recently used first', async () => {
+    const { clock, links, manager } = await connected({ maxConnections: 5 });
+    links.inbound(a);
+    links.inbound(d);
+    links.inbound(e);
+    use(links, a, 5); // in use, recently (and the oldest connection)
+    use(links, d, 100); // in use, less recently
+    await clock.advance(1_000);
+    const [f0, f1] = [at('f0'), at('f1')];
+    links.inbound(f0); // 6 > 5: the unused extras e and f0; e is the older
+    assert.deepEqual(
+      links.disconnects.map((x) => x.id),
+      [e],
+    );
+    use(links, f0, 1);
+    // Every extra is in use now: the least recently used one goes, not the oldest.
+    links.conns.set(f1, { id: f1, direction: 'inbound', rttMs: 1, idleMs: 0 });
+    manager.peerConnected(f1);
+    assert.deepEqual(
+      links.disconnects.map((x) => x.id),
+      [e, d],
+    );
+    assert.deepEqual(
+      links
+        .connected()
+        .map((x) => x.id)
+        .sort(),
+      [b, c, a, f0, f1].sort(),
+    );
+  });
+});
+
 describe('ConnectionManager: maxConnections', () => {
   it('closes unwanted connections first when over the bound: ours before inbound, oldest first', async () => {
     const { clock, links, manager } = await connected({ maxConnections: 4 });
