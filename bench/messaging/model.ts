@@ -142,8 +142,7 @@ class Mesh {
     const age = (l: Link) => (rank(l) === 0.5 ? l.used! : l.since);
     const victims = [...mine.entries()]
       .sort(
-        ([, a], [, b]) =>
-          rank(a) - rank(b) || (a.outbound ? 0 : 1) - (b.outbound ? 0 : 1) || age(a) - age(b),
+        ([, a], [, b]) => rank(a) - rank(b) || (a.outbound ? 0 : 1) - (b.outbound ? 0 : 1) || age(a) - age(b),
       )
       .slice(0, over);
     for (const [j] of victims) {
