@@ -161,15 +161,15 @@ export class PeerChannels {
    *   for a payload or type that cannot be sent (as {@link send}; checked only when there is room).
    */
   trySend(conn: Connection, peerId: string, type: number, payload: unknown): boolean {
-    const ch = this.channel(conn, peerId);
     // Checked before encoding too, so a full queue costs no encoding.
-    if (ch.hasRoom(1)) {
-      const frame = this.encode(type, payload);
-      if (ch.hasRoom(frame.byteLength)) {
-        ch.queue(frame);
-        return true;
-      }
-    }
+    if (this.channel(conn, peerId).hasRoom(1)) return this.trySendFrame(conn, peerId, this.encode(type, payload));
+    this.counters.full++;
+    return false;
+  }
+
+  /** Like {@link trySend} with a frame from {@link encode} (encoded once for several peers). */
+  trySendFrame(conn: Connection, peerId: string, frame: Uint8Array): boolean {
+    if (this.offer(conn, peerId, frame)) return true;
     this.counters.full++;
     return false;
   }

@@ -70,6 +70,9 @@ export class NodePubSub {
     sendFailures: 0,
   };
 
+  /** Encoded PUBLISH frames of the at-least-once messages the outbox holds. */
+  private readonly frames = new WeakMap<PubBody, Uint8Array>();
+
   constructor(
     private readonly host: RoutingHost,
     private readonly router: Router,
@@ -294,7 +297,7 @@ export class NodePubSub {
   private attempt(target: string, body: PubBody): void {
     const conn = this.host.connection(target);
     if (conn) {
-      if (!this.channels.trySend(conn, target, FrameType.PUBLISH, body)) this.counts.sendFailures++;
+      if (!this.channels.trySendFrame(conn, target, this.frameOf(body))) this.counts.sendFailures++;
       return;
     }
     this.o.routed?.(target);
@@ -319,6 +322,16 @@ export class NodePubSub {
   private failed(err: unknown, target: string): void {
     this.counts.sendFailures++;
     this.o.logger.debug({ err, target: target.slice(0, 8) }, 'pubsub: a delivery attempt failed');
+  }
+
+  /** The PUBLISH frame of `body`, encoded once for every target and retry (while the outbox holds it). */
+  private frameOf(body: PubBody): Uint8Array {
+    let f = this.frames.get(body);
+    if (f === undefined) {
+      f = this.channels.encode(FrameType.PUBLISH, body);
+      this.frames.set(body, f);
+    }
+    return f;
   }
 
   /** A message from `publisher`; false when malformed. Never throws (network input). */

@@ -125,7 +125,15 @@ export class RpcChannel {
     if (!Number.isSafeInteger(id)) return; // nobody to answer: dropped (the channel counts frames)
     const answer = (type: number, payload: unknown) => {
       const conn = this.connection(caller);
-      if (conn) this.channels.send(conn, caller, type, payload).catch(() => {}); // caller gone: it fails over
+      if (!conn) return; // caller gone: it fails over
+      let frame: Uint8Array;
+      try {
+        frame = this.channels.encode(type, payload);
+      } catch (err) {
+        // A result MessagePack cannot carry: the caller gets a typed error, not a timeout.
+        frame = this.channels.encode(FrameType.RPC_ERROR, { i: id, err: errorReply(unsendable(err)) });
+      }
+      this.channels.sendFrame(conn, caller, frame).catch(() => {});
     };
     if (this.busy()) {
       if (!b.c) answer(FrameType.RPC_ERROR, { i: id, err: errorReply(overloaded()) });
@@ -158,6 +166,15 @@ export class RpcChannel {
     const message = typeof e?.message === 'string' ? e.message : code;
     p.reject(remoteError(code, message, typeof e?.rc === 'string' ? e.rc : undefined));
   }
+}
+
+/** The error a caller gets when the handler's result cannot be encoded. */
+export function unsendable(cause: unknown): RpcError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new RpcError('REMOTE_ERROR', `The result cannot be sent: ${why}`.slice(0, 400), {
+    remoteCode: 'BAD_PAYLOAD',
+    cause,
+  });
 }
 
 function overloaded(): RpcError {

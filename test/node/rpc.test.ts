@@ -175,6 +175,23 @@ describe('RPC on full nodes', () => {
     assert.equal(p.rpcStats().served, 501);
   });
 
+  it('a result MessagePack cannot carry is a REMOTE_ERROR with BAD_PAYLOAD, on a channel and routed', async (t) => {
+    const tn = await testnet(t, 3, { membership: false, routing: { dialOnDemand: false } });
+    const chain = await chainToLast(tn);
+    const [far, near, dest] = [chain[0]!, chain[1]!, chain[2]!];
+    await dest.register('svc.huge', () => 2n ** 70n); // beyond 64-bit integers
+    const badPayload = (e: unknown) => {
+      assert.ok(rpcCode('REMOTE_ERROR')(e), String(e));
+      assert.equal((e as RpcError).remoteCode, 'BAD_PAYLOAD');
+      return true;
+    };
+    await assert.rejects(
+      near.call('svc.huge', null, { provider: dest.nodeId, timeoutMs: 5_000 }),
+      badPayload,
+    );
+    await assert.rejects(far.call('svc.huge', null, { provider: dest.nodeId, timeoutMs: 5_000 }), badPayload);
+  });
+
   it('calls a provider several hops away, through nodes with no direct connection', async (t) => {
     const tn = await testnet(t, 5, { membership: false, routing: { dialOnDemand: false } });
     const chain = await chainToLast(tn);
