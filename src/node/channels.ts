@@ -162,7 +162,8 @@ export class PeerChannels {
    */
   trySend(conn: Connection, peerId: string, type: number, payload: unknown): boolean {
     // Checked before encoding too, so a full queue costs no encoding.
-    if (this.channel(conn, peerId).hasRoom(1)) return this.trySendFrame(conn, peerId, this.encode(type, payload));
+    if (this.channel(conn, peerId).hasRoom(1))
+      return this.trySendFrame(conn, peerId, this.encode(type, payload));
     this.counters.full++;
     return false;
   }
