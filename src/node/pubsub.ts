@@ -1,7 +1,6 @@
 import { InvalidArgumentError, MaculaError, parseTopic, TimeoutError } from '../core/index.js';
-import { decodeValue, encodeValue, FrameType } from '../protocol/index.js';
+import { encodeValue, FrameType } from '../protocol/index.js';
 import {
-  DedupWindow,
   type PublishOptions,
   type PublishReceipt,
   PubSubError,
@@ -15,11 +14,12 @@ import {
 import { type Clock, type Random, throwIfAborted, withDeadline } from '../runtime/index.js';
 import type { PeerChannels } from './channels.js';
 import type { NodeDht } from './dht.js';
+import { PubSubInbound } from './pubsub-inbound.js';
 import { LocalSubscriptions, type Subscription } from './pubsub-local.js';
 import { Outbox, type OutboxOptions } from './pubsub-outbox.js';
 import { PubSubRegistry } from './pubsub-registry.js';
 import { RetainedStore } from './pubsub-retained.js';
-import { MAX_ACKS_PER_FRAME, type PubBody, readPubAck, readPubBody } from './pubsub-wire.js';
+import { type PubBody, readPubAck } from './pubsub-wire.js';
 import type { Router } from './router.js';
 import type { RoutingHost } from './routing.js';
 import type { NodeLogger } from './types.js';
@@ -50,9 +50,7 @@ export class NodePubSub {
   private readonly registry: PubSubRegistry;
   private readonly retained: RetainedStore;
   private readonly outbox: Outbox;
-  private readonly dedup = new DedupWindow();
   private readonly sequencer: Sequencer;
-  private readonly acks = new Map<string, number[]>();
   /** Retained reads waiting for this node's first peer. */
   private peerWaiters: (() => void)[] = [];
   private readonly maxPayloadBytes: number;
@@ -60,15 +58,8 @@ export class NodePubSub {
   private readonly wallClock: () => number;
   private routedInFlight = 0;
   private stopped = false;
-  private readonly counts = {
-    published: 0,
-    received: 0,
-    delivered: 0,
-    duplicates: 0,
-    unmatched: 0,
-    malformed: 0,
-    sendFailures: 0,
-  };
+  private readonly counts = { published: 0, sendFailures: 0 };
+  private readonly inbound: PubSubInbound;
 
   /** Encoded PUBLISH frames of the at-least-once messages the outbox holds. */
   private readonly frames = new WeakMap<PubBody, Uint8Array>();
@@ -106,14 +97,15 @@ export class NodePubSub {
       (target, body) => this.attempt(target, body as PubBody),
       opts,
     );
+    this.inbound = new PubSubInbound(host, channels, this.local, (err, t) => this.failed(err, t));
     channels.handle(FrameType.PUBLISH, (payload, peerId) => {
-      this.receive(peerId, payload, true);
+      this.inbound.receive(peerId, payload, true);
     });
     channels.handle(FrameType.PUBACK, (payload, peerId) => {
       for (const s of readPubAck(payload) ?? []) this.outbox.ack(peerId, s);
     });
     router.handle('pub', async ({ envelope, body }) => {
-      if (!this.receive(envelope.src, body, false))
+      if (!this.inbound.receive(envelope.src, body, false))
         throw new PubSubError('MALFORMED', 'Malformed pub/sub message');
       return undefined;
     });
@@ -228,6 +220,7 @@ export class NodePubSub {
 
   stop(): void {
     this.stopped = true;
+    this.inbound.stopped = true;
     this.peerWaiters = [];
     this.registry.stop();
     this.outbox.stop();
@@ -235,10 +228,12 @@ export class NodePubSub {
   }
 
   stats(): PubSubStats {
-    const c = this.counts;
+    const { published, sendFailures } = this.counts;
     return {
       subscriptions: this.local.size,
-      ...c,
+      published,
+      ...this.inbound.counts,
+      sendFailures,
       overflowed: this.local.overflowCount(),
       outbox: this.outbox.stats(),
     };
@@ -332,53 +327,5 @@ export class NodePubSub {
       this.frames.set(body, f);
     }
     return f;
-  }
-
-  /** A message from `publisher`; false when malformed. Never throws (network input). */
-  private receive(publisher: string, raw: unknown, viaChannel: boolean): boolean {
-    const body = readPubBody(raw);
-    if (!body) {
-      this.counts.malformed++;
-      return false;
-    }
-    this.counts.received++;
-    if (body.q === 1 && viaChannel) this.queueAck(publisher, body.s);
-    if (this.dedup.seen(publisher, body.s)) {
-      this.counts.duplicates++;
-      return true;
-    }
-    let payload: unknown;
-    try {
-      payload = decodeValue(body.p);
-    } catch {
-      this.counts.malformed++;
-      return false;
-    }
-    const n = this.local.deliver({ topic: body.t, payload, publisher, seq: body.s, timestamp: body.ts });
-    if (n === 0 && !this.local.has(body.t)) this.counts.unmatched++;
-    this.counts.delivered += n;
-    return true;
-  }
-
-  /** Acknowledgements to one publisher leave together at the end of the tick. */
-  private queueAck(publisher: string, seq: number): void {
-    const list = this.acks.get(publisher);
-    if (list) {
-      list.push(seq);
-      return;
-    }
-    this.acks.set(publisher, [seq]);
-    queueMicrotask(() => {
-      const s = this.acks.get(publisher);
-      this.acks.delete(publisher);
-      const conn = this.host.connection(publisher);
-      if (!s || !conn || this.stopped) return;
-      for (let i = 0; i < s.length; i += MAX_ACKS_PER_FRAME) {
-        const part = { s: s.slice(i, i + MAX_ACKS_PER_FRAME) };
-        this.channels
-          .send(conn, publisher, FrameType.PUBACK, part)
-          .catch((err: unknown) => this.failed(err, publisher));
-      }
-    });
   }
 }
