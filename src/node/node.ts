@@ -11,33 +11,17 @@ import type {
 } from '../pubsub/index.js';
 import type { LookupEvent, LookupOptions, LookupResult } from '../routing/index.js';
 import type { CallOptions, ProcedureHandler, RpcStats } from '../rpc/index.js';
-import {
-  type AbortOptions,
-  type Clock,
-  Emitter,
-  raceAbort,
-  systemClock,
-  systemRandom,
-  withDeadline,
-} from '../runtime/index.js';
-import { identityTlsOptions, verifyPeerIdentity } from '../security/index.js';
+import { type AbortOptions, type Clock, Emitter, systemClock, systemRandom } from '../runtime/index.js';
+import { identityTlsOptions } from '../security/index.js';
 import { renderTopology, type TopologySnapshot } from '../topology/index.js';
-import {
-  type Address,
-  type Connection,
-  createQuicTransport,
-  type Endpoint,
-  TlsError,
-  type TlsOptions,
-} from '../transport/index.js';
+import { type Address, createQuicTransport, type Endpoint, type TlsOptions } from '../transport/index.js';
 import { advertiseAddress } from './advertise.js';
 import { CLOSE } from './close-codes.js';
-import { controlChannel } from './control.js';
 import type { NodeDht } from './dht.js';
 import { providersFromStatic } from './discovery.js';
-import { runHandshake } from './handshake.js';
 import { Mesh } from './mesh.js';
 import type { NodeDown } from './monitors.js';
+import { PeerSet } from './peers.js';
 import type { Subscription } from './pubsub-local.js';
 import type { RouteOptions, RouteReceipt } from './router.js';
 import type { RoutesSummary } from './routes-summary.js';
@@ -49,16 +33,8 @@ import type { NodeEvents, NodeLogger, NodeOptions, NodeStats, PeerSummary } from
 export const VERSION = '0.1.0';
 
 /** Default deadline of a dial plus handshake. */
-const DIAL_TIMEOUT_MS = 15_000;
 
 export { CLOSE } from './close-codes.js';
-
-interface Peer {
-  summary: PeerSummary;
-  conn: Connection;
-  /** When the peer's process started (its hello): a later one means it restarted. */
-  startedAt: number;
-}
 
 const silent: NodeLogger = { info() {}, warn() {}, debug() {} };
 
@@ -75,11 +51,7 @@ export class MaculaNode {
   private endpoint: Endpoint | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly peers = new Map<string, Peer>();
-  private readonly dials = new Map<
-    string,
-    { promise: Promise<PeerSummary>; ctl: AbortController; waiters: number }
-  >();
+  private readonly peers: PeerSet;
   private readonly events: Emitter<NodeEvents>;
   private mesh: Mesh | undefined;
   private streams: StreamRouter | undefined;
@@ -89,7 +61,6 @@ export class MaculaNode {
   private startedAt = 0;
   /** Wall-clock start, announced in every hello (the same value on every connection). */
   private createdAt = 0;
-  private handshakesFailed = 0;
   /** Macula frames exchanged (all peers, since start). */
   private readonly frames = { sent: 0, received: 0 };
 
@@ -99,6 +70,27 @@ export class MaculaNode {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silent;
     this.events = new Emitter((err, event) => this.log.warn({ err, event }, 'node event listener threw'));
+    this.peers = new PeerSet({
+      nodeId: this.nodeId,
+      realm: this.realm,
+      clock: this.clock,
+      log: this.log,
+      frames: this.frames,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
+      hello: () => ({
+        key: opts.identity.key,
+        ...(opts.name ? { name: opts.name } : {}),
+        capabilities: opts.capabilities ?? [],
+        createdAt: this.createdAt,
+      }),
+      running: () => !this.stopping,
+      adopted: (conn, summary) => {
+        this.streams?.attach(conn, summary.nodeId);
+        this.services?.peerConnected(summary.nodeId, summary.address);
+      },
+      emit: (event, e) => this.emit(event, e),
+      on: (event, listener) => this.on(event, listener),
+    });
   }
 
   /** The bound address (after start). */
@@ -121,7 +113,7 @@ export class MaculaNode {
       idleTimeoutMs: this.opts.idleTimeoutMs,
       clock: this.opts.clock,
       tls: this.tlsOptions(),
-      onHandshakeError: ({ remoteAddress, error }) => this.refused(remoteAddress, error),
+      onHandshakeError: ({ remoteAddress, error }) => this.peers.refused(remoteAddress, error),
     });
     this.startedAt = this.clock.now();
     this.createdAt = Date.now();
@@ -129,9 +121,9 @@ export class MaculaNode {
     this.services = this.startServices(this.streams);
     if (this.opts.membership !== false) this.startMesh(this.endpoint, this.streams);
     this.endpoint.onConnection((conn) => {
-      this.adopt(conn, 'inbound').catch((e: unknown) =>
-        this.log.debug({ err: e }, 'inbound handshake failed'),
-      );
+      this.peers
+        .adopt(conn, 'inbound')
+        .catch((e: unknown) => this.log.debug({ err: e }, 'inbound handshake failed'));
     });
     this.log.info({ nodeId: this.nodeId, realm: this.realm, address: this.endpoint.address }, 'node started');
   }
@@ -144,7 +136,7 @@ export class MaculaNode {
         streams,
         connect: (address, opts) => this.connect(address, opts),
         connections: () => this.connections(),
-        connection: (id) => this.peers.get(id)?.conn,
+        connection: (id) => this.peers.connection(id),
         disconnect: (id, reason) => this.disconnect(id, reason),
         idleMs: (id) => this.services?.channels.idleMs(id),
         emit: (event, e) => this.emit(event, e),
@@ -179,8 +171,8 @@ export class MaculaNode {
       {
         selfId: this.nodeId,
         streams,
-        connection: (id) => this.peers.get(id)?.conn,
-        connectedIds: () => this.peers.keys(),
+        connection: (id) => this.peers.connection(id),
+        connectedIds: () => this.peers.ids(),
         connect: (address, opts) => this.connect(address, opts),
         member: (id) => {
           const m = this.mesh?.swim.member(id);
@@ -379,18 +371,12 @@ export class MaculaNode {
 
   /** Closes the connection to peer `id`, if any. */
   async disconnect(id: string, reason = 'closed by the node'): Promise<void> {
-    await this.peers.get(id)?.conn.close({ code: CLOSE.normal, reason });
+    await this.peers.connection(id)?.close({ code: CLOSE.normal, reason });
   }
 
   /** TLS with our identity: realm and node-id checks run in the transport's verifyPeer hook. */
   private tlsOptions(): TlsOptions {
     return identityTlsOptions(this.opts.identity, { realm: this.realm, caPem: this.opts.identity.ca });
-  }
-
-  /** A handshake that failed before it made a peer, inbound (endpoint hook) or outbound (connect). */
-  private refused(address: Address, error: Error): void {
-    const by = error instanceof TlsError && error.side === 'remote' ? 'peer' : 'us';
-    this.emit('peer:refused', { address, reason: error.message, by });
   }
 
   /** Closes every connection and the endpoint, releasing every socket and timer. Idempotent. */
@@ -408,55 +394,19 @@ export class MaculaNode {
   /** Dials `address`, runs the handshake and returns the peer. */
   async connect(address: Address, opts?: AbortOptions): Promise<PeerSummary> {
     if (!this.endpoint || this.stopping) throw new MaculaError('NOT_RUNNING', 'Node is not running');
-    for (const p of this.peers.values()) {
-      const a = p.summary.address;
-      if (a.host === address.host && a.port === address.port) return p.summary;
-    }
-    // One dial per address: concurrent callers (bootstrap, topology, push-pull) share it,
-    // so we never race two of our own connections to one peer. It is cancelled when
-    // every caller has given up.
-    const key = `${address.host}:${address.port}`;
-    let d = this.dials.get(key);
-    if (!d) {
-      const ctl = new AbortController();
-      const timeoutMs = opts?.timeoutMs ?? DIAL_TIMEOUT_MS;
-      const promise = this.dial(this.endpoint, address, { signal: ctl.signal, timeoutMs });
-      promise.catch(() => {}); // every caller gets the rejection through its own await
-      const entry = { promise, ctl, waiters: 0 };
-      promise.finally(() => this.dials.get(key) === entry && this.dials.delete(key)).catch(() => {});
-      this.dials.set(key, entry);
-      d = entry;
-    }
-    const shared = d;
-    shared.waiters++;
-    try {
-      return await withDeadline(this.clock, opts, 'connect', (signal) => raceAbort(shared.promise, signal));
-    } finally {
-      if (--shared.waiters === 0) shared.ctl.abort();
-    }
-  }
-
-  private async dial(endpoint: Endpoint, address: Address, opts: AbortOptions): Promise<PeerSummary> {
-    let conn: Connection;
-    try {
-      conn = await endpoint.dial(address, opts);
-    } catch (e) {
-      if (e instanceof TlsError) this.refused(address, e);
-      throw e;
-    }
-    return this.adopt(conn, 'outbound');
+    return this.peers.connect(this.endpoint, address, opts);
   }
 
   /** Verified peers, one per node. */
   connections(): PeerSummary[] {
-    return [...this.peers.values()].map((p) => ({ ...p.summary, rttMs: p.conn.stats().rttMs }));
+    return this.peers.summaries();
   }
 
   stats(): NodeStats {
     let bytesSent = 0;
     let bytesReceived = 0;
-    for (const p of this.peers.values()) {
-      const s = p.conn.stats();
+    for (const conn of this.peers.connections()) {
+      const s = conn.stats();
       bytesSent += s.bytesSent;
       bytesReceived += s.bytesReceived;
     }
@@ -467,7 +417,7 @@ export class MaculaNode {
       messagesReceived: this.frames.received,
       bytesSent,
       bytesReceived,
-      handshakesFailed: this.handshakesFailed,
+      handshakesFailed: this.peers.handshakesFailed,
     };
   }
 
@@ -481,122 +431,7 @@ export class MaculaNode {
     this.events.emit(event, e);
   }
 
-  private async adopt(conn: Connection, direction: 'inbound' | 'outbound'): Promise<PeerSummary> {
-    let peerNodeId: string;
-    try {
-      // TLS already ran this check in verifyPeer; it is repeated here for the node id (cached, ~3 µs).
-      peerNodeId = verifyPeerIdentity(conn.peerCertificates, { realm: this.realm }).nodeId.hex;
-    } catch (e) {
-      await conn.close({ code: CLOSE.handshakeFailed, reason: (e as Error).message.slice(0, 200) });
-      throw e;
-    }
-    let peerStartedAt = 0;
-    try {
-      const summary = await withDeadline(
-        this.clock,
-        { timeoutMs: this.opts.handshakeTimeoutMs ?? 10_000 },
-        'Macula handshake',
-        async () => {
-          const stream = direction === 'outbound' ? await conn.openStream() : await conn.acceptStream();
-          const ch = controlChannel(stream, this.frames);
-          const me = {
-            nodeId: this.nodeId,
-            realm: this.realm,
-            key: this.opts.identity.key,
-            name: this.opts.name,
-            capabilities: this.opts.capabilities ?? [],
-            createdAt: this.createdAt,
-          };
-          const role = direction === 'outbound' ? 'client' : 'server';
-          const peer = await runHandshake(ch, role, me, peerNodeId, conn.peerCertificates[0]!);
-          peerStartedAt = peer.createdAt;
-          return {
-            nodeId: peerNodeId,
-            ...(peer.name ? { name: peer.name } : {}),
-            address: conn.remoteAddress,
-            direction,
-            state: 'connected' as const,
-            rttMs: conn.stats().rttMs,
-            since: Date.now(),
-          };
-        },
-      );
-      return this.keepPeer(conn, summary, peerStartedAt);
-    } catch (e) {
-      // Lost a simultaneous-dial tie-break: we are connected, through the other connection.
-      const survivor = await this.survivor(peerNodeId, conn);
-      if (survivor) return survivor;
-      this.handshakesFailed++;
-      await conn.close({ code: CLOSE.handshakeFailed, reason: (e as Error).message.slice(0, 200) });
-      this.emit('error', e as Error);
-      throw e;
-    }
-  }
-
-  /**
-   * When `conn` was closed by the peer as a duplicate, the peer kept the other connection:
-   * resolves with that peer once its handshake completes here (or undefined).
-   */
-  private async survivor(nodeId: string, conn: Connection): Promise<PeerSummary | undefined> {
-    const info = await Promise.race([conn.closed, Promise.resolve(undefined)]);
-    const duplicate = info?.kind === 'remote' && info.code === CLOSE.duplicate;
-    const now = this.peers.get(nodeId);
-    if (now && now.conn !== conn) return now.summary;
-    if (!duplicate) return undefined;
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        off();
-        resolve(undefined);
-      }, this.opts.handshakeTimeoutMs ?? 10_000);
-      const off = this.on('peer:connected', (p) => {
-        if (p.nodeId !== nodeId) return;
-        this.clock.clearTimeout(timer);
-        off();
-        resolve(p);
-      });
-    });
-  }
-
   private uptime(): number {
     return this.startedAt ? this.clock.now() - this.startedAt : 0;
-  }
-
-  /** Keeps one connection per peer: the one dialed by the smaller node id. */
-  private keepPeer(conn: Connection, summary: PeerSummary, startedAt: number): PeerSummary {
-    const dialer = (s: PeerSummary) => (s.direction === 'outbound' ? this.nodeId : s.nodeId);
-    const existing = this.peers.get(summary.nodeId);
-    if (existing && existing.conn !== conn) {
-      // A restarted peer's new connection replaces the old one, which is dead but not yet timed out.
-      const restarted = startedAt !== existing.startedAt;
-      const keepNew = restarted ? startedAt > existing.startedAt : dialer(summary) < dialer(existing.summary);
-      const loser = keepNew ? existing : { conn, summary };
-      void loser.conn.close({ code: CLOSE.duplicate, reason: 'duplicate connection' });
-      if (!keepNew) return existing.summary;
-    }
-    this.peers.set(summary.nodeId, { conn, summary, startedAt });
-    conn.closed.then((info) => {
-      if (this.peers.get(summary.nodeId)?.conn !== conn) return;
-      this.peers.delete(summary.nodeId);
-      const reason = info.reason || info.kind;
-      if (info.kind !== 'remote' || info.code !== CLOSE.duplicate) {
-        this.emit('peer:disconnected', { nodeId: summary.nodeId, reason });
-        return;
-      }
-      // The peer kept our other connection (simultaneous dial): its handshake is about to
-      // complete here. Report a disconnect only if it does not within the handshake timeout.
-      this.clock.setTimeout(() => {
-        if (!this.peers.has(summary.nodeId) && !this.stopping) {
-          this.emit('peer:disconnected', { nodeId: summary.nodeId, reason });
-        }
-      }, this.opts.handshakeTimeoutMs ?? 10_000);
-    });
-    this.log.info(
-      { peer: summary.nodeId.slice(0, 8), address: summary.address, direction: summary.direction },
-      'peer connected',
-    );
-    this.streams?.attach(conn, summary.nodeId);
-    this.services?.peerConnected(summary.nodeId, summary.address);
-    this.emit('peer:connected', summary);
-    return summary;
   }
 }

@@ -206,10 +206,10 @@ describe('DHT on full nodes', () => {
     const tampered = { ...mine, value: Uint8Array.of(2) };
     const internals = c as unknown as {
       streams: { request(conn: unknown, type: number, payload: unknown): Promise<unknown> };
-      peers: Map<string, { conn: unknown }>;
+      peers: { connection(id: string): unknown };
     };
     await c.connect(b.address);
-    const conn = internals.peers.get(b.nodeId)!.conn;
+    const conn = internals.peers.connection(b.nodeId);
     const reply = await internals.streams.request(
       conn,
       FrameType.DHT_STORE,
