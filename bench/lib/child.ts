@@ -54,6 +54,17 @@ function installHooks(): void {
   }
 }
 
+/**
+ * Gives a process the bench started some other way (a server binary, say) the same fate as
+ * the forked children: SIGKILLed when the bench exits, fails or gets SIGINT/SIGTERM/SIGHUP.
+ */
+export function track(proc: ChildProcess): void {
+  installHooks();
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+}
+
 /** Extra flags for every child, from BENCH_CHILD_NODE_FLAGS (for example `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 function envNodeFlags(): string[] {
   return (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f.length > 0);

@@ -8,10 +8,10 @@
  * (measured handshakes, default 50).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { decodeFrame, encodeFrame, FrameDecoder, FrameType } from '../../src/protocol/index.js';
 import { repoRoot } from '../lib/child.js';
 import { machineInfo } from '../lib/machine.js';
+import { metaRecord, writeResultFile } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 import { formatCell, renderTable } from '../lib/table.js';
 import { errorMessage, nowMs, withTimeout } from '../lib/time.js';
@@ -125,11 +125,7 @@ const results = {
   handshake_ms_p50: hs ? round(hs.p50, 3) : null,
   handshake_ms_p90: hs ? round(hs.p90, 3) : null,
 };
-const metaOut = {
-  ...meta,
-  load_average_at_end: os.loadavg().map((l) => round(l, 2)),
-  duration_s: round((nowMs() - startedAt) / 1000, 1),
-  command: 'npm run bench:protocol',
+const metaOut = metaRecord(meta, startedAt, 'npm run bench:protocol', {
   frames: {
     payload_bytes: sample.byteLength - 8,
     ms_per_metric: RUN_MS,
@@ -151,9 +147,9 @@ const metaOut = {
       }
     : null,
   errors: handshakeError ? { handshake: handshakeError } : {},
-};
+});
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(`${RESULTS_DIR}/protocol.meta.json`, `${JSON.stringify(metaOut, null, 2)}\n`);
+writeResultFile('protocol.meta.json', metaOut);
 console.log(`\nwrote bench/results/protocol.json and protocol.meta.json (${metaOut.duration_s} s)`);
 process.exit(handshakeError ? 1 : 0);

@@ -14,9 +14,9 @@
  * picks sizes.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { Child, repoRoot } from '../lib/child.js';
 import { machineInfo } from '../lib/machine.js';
+import { metaRecord, writeResultFile } from '../lib/report.js';
 import { round } from '../lib/stats.js';
 import { formatCell, renderTable } from '../lib/table.js';
 import { errorMessage, nowMs } from '../lib/time.js';
@@ -129,16 +129,12 @@ for (const f of figures) {
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 if (!quick) {
-  const metaOut = {
-    ...meta,
-    load_average_at_end: os.loadavg().map((l) => round(l, 2)),
-    duration_s: round((nowMs() - startedAt) / 1000, 1),
-    command: 'npm run bench:routing',
+  const metaOut = metaRecord(meta, startedAt, 'npm run bench:routing', {
     lookups_per_phase: LOOKUPS,
     routes_per_phase: ROUTES,
     errors,
-  };
-  writeFileSync(`${RESULTS_DIR}/routing.meta.json`, `${JSON.stringify(metaOut, null, 2)}\n`);
+  });
+  writeResultFile('routing.meta.json', metaOut);
 }
 console.log(`\nwrote ${RESULTS.slice(repoRoot.length)} (${round((nowMs() - startedAt) / 1000, 1)} s)`);
 process.exit(Object.keys(errors).length > 0 ? 1 : 0);

@@ -9,10 +9,9 @@
  * Options: `--only macula,matrixai` runs a subset and writes no files; `--markdown` also
  * prints the table as Markdown.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { Child, repoRoot } from '../lib/child.js';
+import { Child } from '../lib/child.js';
 import { machineInfo } from '../lib/machine.js';
+import { writeResults } from '../lib/report.js';
 import { round } from '../lib/stats.js';
 import { renderMarkdownTable, renderTable } from '../lib/table.js';
 import { errorMessage, nowMs, withTimeout } from '../lib/time.js';
@@ -24,7 +23,6 @@ import { emptyResults, type MetricKey, type Results, resultsTable, TABLE_FOOTNOT
 import { measureConnect, measureOneWay, measureRtt, measureStreams, WORKLOAD } from './workloads.js';
 
 const TOTAL_LIMIT_MS = 285_000;
-const RESULTS_DIR = `${repoRoot}bench/results`;
 
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only'));
@@ -194,20 +192,13 @@ function report(limitHit: boolean): void {
     console.log('\n(--only: results files not written)');
     return;
   }
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(`${RESULTS_DIR}/transport.json`, `${JSON.stringify(results, null, 2)}\n`);
-  const metaOut = {
-    ...meta,
-    load_average_at_end: os.loadavg().map((l) => round(l, 2)),
-    duration_s: round((nowMs() - startedAt) / 1000, 1),
-    command: 'npm run bench:transport',
+  const metaOut = writeResults('transport', results, meta, startedAt, 'npm run bench:transport', {
     time_limit_hit: limitHit,
     workload: WORKLOAD,
     implementations: descriptions,
     errors,
     details,
-  };
-  writeFileSync(`${RESULTS_DIR}/transport.meta.json`, `${JSON.stringify(metaOut, null, 2)}\n`);
+  });
   console.log(`\nwrote bench/results/transport.json and transport.meta.json (${metaOut.duration_s} s)`);
 }
 

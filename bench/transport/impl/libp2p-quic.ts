@@ -7,7 +7,7 @@
  * streams; the QUIC stream limit is 1024 like macula's default (libp2p-quic: 256). Every new stream runs multistream-select (one extra round trip) as libp2p does.
  * Node 20 needs a Promise.withResolvers polyfill (libp2p declares Node >= 22).
  */
-import './promise-with-resolvers.js';
+import '../../lib/promise-with-resolvers.js';
 import { quic } from '@chainsafe/libp2p-quic';
 import type { Connection, Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';

@@ -1,6 +1,7 @@
 /**
  * libp2p 3 needs Node 22 (`Promise.withResolvers`); the project runs on Node 20, so the
- * libp2p adapter imports this standard polyfill before any libp2p module is evaluated.
+ * libp2p code of the benches (transport, peers) imports this standard polyfill before any
+ * libp2p module is evaluated.
  */
 const P = Promise as unknown as { withResolvers?: unknown };
 if (typeof P.withResolvers !== 'function') {

@@ -1,0 +1,192 @@
+/**
+ * The workloads as worker.ts runs them on a {@link PeerAdapter}. They follow
+ * bench/messaging/worker.ts (the macula side of this bench) step for step: the same
+ * payload layout and phases, the same pacing and send-time stamping, the same counting.
+ */
+
+import { percentile } from '../lib/stats.js';
+import { errorMessage, sleep } from '../lib/time.js';
+import { clockNs, makePayload, PHASE } from '../messaging/protocol.js';
+import type { FloodReply, PacedReply, ReportReply, RpcParReply, RpcSeqReply } from './protocol.js';
+import type { PeerAdapter } from './systems/adapter.js';
+
+/** Publishes between two clock checks and backpressure waits. */
+const BATCH = 256;
+
+/** The subscriber's counters (bench/messaging/worker.ts `onEvent`). */
+export class SubCounter {
+  private r: ReportReply = {
+    type: 'sub-report',
+    measured: 0,
+    total: 0,
+    firstNs: 0,
+    lastNs: 0,
+    latenciesUs: [],
+  };
+
+  readonly onMessage = (p: Uint8Array): void => {
+    const r = this.r;
+    r.total++;
+    if (p[0] === PHASE.measured) {
+      const now = clockNs();
+      if (r.measured === 0) r.firstNs = now;
+      r.lastNs = now;
+      r.measured++;
+    } else if (p[0] === PHASE.latency) {
+      const sentNs = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(8);
+      r.latenciesUs.push((clockNs() - sentNs) / 1000);
+    }
+  };
+
+  reset(): void {
+    this.r = { type: 'sub-report', measured: 0, total: 0, firstNs: 0, lastNs: 0, latenciesUs: [] };
+  }
+
+  report(): ReportReply {
+    return { ...this.r };
+  }
+}
+
+/**
+ * Publishes back to back: `warmupMs` of warm-up messages, then `ms` of measured ones. At most
+ * `window` publishes are outstanding: libp2p's publish() is async (it signs and hashes
+ * through promises and resolves once the message is queued), so the publisher does not wait
+ * for each one in turn, as an application streaming messages would not.
+ */
+export async function flood(
+  a: PeerAdapter,
+  topic: string,
+  warmupMs: number,
+  ms: number,
+  window: number,
+): Promise<FloodReply> {
+  // Two buffers, never changed: a message still being sent keeps its phase.
+  const warm = makePayload().bytes;
+  warm[0] = PHASE.warmup;
+  const measured = makePayload().bytes;
+  measured[0] = PHASE.measured;
+  const pending = new Set<Promise<unknown>>();
+  let sendFailures = 0;
+  const run = async (bytes: Uint8Array, until: number): Promise<number> => {
+    let sent = 0;
+    while (performance.now() < until) {
+      for (let i = 0; i < BATCH; i++) {
+        const p = a.publish(topic, bytes);
+        if (p !== undefined) {
+          const tracked: Promise<unknown> = p
+            .catch(() => sendFailures++)
+            .finally(() => pending.delete(tracked));
+          pending.add(tracked);
+          if (pending.size >= window) await Promise.race(pending);
+        }
+      }
+      sent += BATCH;
+      await a.backpressure();
+    }
+    await Promise.all(pending);
+    return sent;
+  };
+  await run(warm, performance.now() + warmupMs);
+  const t0 = performance.now();
+  const sent = await run(measured, t0 + ms);
+  return { type: 'flood-done', sent, elapsedMs: performance.now() - t0, sendFailures };
+}
+
+/** Publishes at `rate` per second, each payload stamped with its send time (bench/messaging/worker.ts `paced`). */
+export async function paced(
+  a: PeerAdapter,
+  topic: string,
+  rate: number,
+  warmupMs: number,
+  ms: number,
+): Promise<PacedReply> {
+  const periodNs = 1e9 / rate;
+  const total = Math.round(((warmupMs + ms) / 1000) * rate);
+  const warmCount = Math.round((warmupMs / 1000) * rate);
+  const late: number[] = [];
+  const t0 = clockNs();
+  let prevEnd = 0;
+  for (let i = 0; i < total; ) {
+    const due = t0 + i * periodNs;
+    const now = clockNs();
+    if (due > now) {
+      await sleep((due - now) / 1e6);
+      continue;
+    }
+    // A fresh buffer per message: a system may still hold the previous one after publish() returned.
+    const { bytes, view } = makePayload();
+    const s = clockNs();
+    bytes[0] = i < warmCount ? PHASE.warmup : PHASE.latency;
+    // The send time, moved back by however long the previous publish held this one past its due time.
+    view.setFloat64(8, s - Math.max(0, prevEnd - due));
+    await a.publish(topic, bytes);
+    prevEnd = clockNs();
+    if (i >= warmCount) late.push((s - due) / 1000);
+    i++;
+  }
+  return {
+    type: 'paced-done',
+    sent: total - warmCount,
+    lateUsP50: percentile(late, 50),
+    lateUsP99: percentile(late, 99),
+    lateUsMax: Math.max(...late),
+  };
+}
+
+export async function requestSequential(
+  a: PeerAdapter,
+  name: string,
+  warmup: number,
+  count: number,
+): Promise<RpcSeqReply> {
+  const { bytes } = makePayload();
+  for (let i = 0; i < warmup; i++) await a.request(name, bytes);
+  const samplesUs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = clockNs();
+    await a.request(name, bytes);
+    samplesUs.push((clockNs() - s) / 1000);
+  }
+  return { type: 'rpc-seq-done', samplesUs };
+}
+
+/** `inflight` loops requesting back to back; completed requests in the measured `ms`. */
+export async function requestParallel(
+  a: PeerAdapter,
+  name: string,
+  inflight: number,
+  warmupMs: number,
+  ms: number,
+): Promise<RpcParReply> {
+  const { bytes } = makePayload();
+  let calls = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let counting = false;
+  let stopAt = performance.now() + warmupMs + ms;
+  let t0 = 0;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < stopAt) {
+      try {
+        await a.request(name, bytes);
+        if (counting) calls++;
+      } catch (e) {
+        errors++;
+        firstError ??= errorMessage(e);
+      }
+    }
+  };
+  const warmed = sleep(warmupMs).then(() => {
+    counting = true;
+    t0 = performance.now();
+    stopAt = t0 + ms;
+  });
+  await Promise.all([warmed, ...Array.from({ length: inflight }, loop)]);
+  return {
+    type: 'rpc-par-done',
+    calls,
+    errors,
+    elapsedMs: performance.now() - t0,
+    ...(firstError ? { firstError } : {}),
+  };
+}
