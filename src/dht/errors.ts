@@ -26,6 +26,11 @@ export type DhtErrorCode =
   | 'QUOTA'
   /** No node accepted a put (or remove); `cause` says why. */
   | 'PUT_FAILED'
+  /**
+   * A get found nothing here and none of the nodes asked answered: unknown, not "no
+   * records" (a busy or partitioned holder must not read as an empty key).
+   */
+  | 'GET_FAILED'
   /** A peer's answer was not a well-formed reply. */
   | 'BAD_REPLY';
 

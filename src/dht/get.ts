@@ -1,6 +1,7 @@
 import type { Contact } from '../routing/index.js';
 import { throwIfAborted } from '../runtime/index.js';
 import type { DhtContext } from './context.js';
+import { DhtError } from './errors.js';
 import { fanoutSignal } from './fanout.js';
 import { isTombstone, sameRecord } from './record.js';
 import { replicaSet } from './replicate.js';
@@ -35,6 +36,7 @@ class Merge {
  * `getFanout` at a time, until `getFanout` answered (or every one was tried). Every
  * record from a peer is verified; the newest per owner wins; tombstones and expired
  * records are left out. One record per owner, ordered by owner id.
+ * @throws DhtError `GET_FAILED` when nothing is held here and no peer asked answered.
  */
 export async function getRecords(
   cx: DhtContext,
@@ -43,18 +45,20 @@ export async function getRecords(
 ): Promise<DhtRecord[]> {
   const merged = new Merge();
   for (const r of cx.store.replicable(key)) merged.add(r);
-  const { peers } = await replicaSet(cx, key, signal);
+  const { peers, unanswered } = await replicaSet(cx, key, signal);
   const want = Math.max(1, cx.tunables.getFanout);
   const fan = fanoutSignal(signal, want);
   let answered = 0;
   let inflight = 0;
   let next = 0;
+  let lastError: unknown;
   const ask = async (p: Contact): Promise<void> => {
     try {
       const found = await findValue(cx, p, key, (r) => merged.has(r), fan.signal);
       for (const r of found.records) merged.add(r);
       answered++;
     } catch (err) {
+      lastError = err;
       cx.logger?.debug({ err, peer: p.id }, 'DHT FIND_VALUE failed');
     }
   };
@@ -72,5 +76,7 @@ export async function getRecords(
     fan.dispose();
   }
   throwIfAborted(signal);
+  if (answered === 0 && (peers.length > 0 || unanswered) && merged.byOwner.size === 0)
+    throw new DhtError('GET_FAILED', 'None of the nodes asked answered', { cause: lastError });
   return merged.live(cx.wallClock(), cx.limits.maxTtlMs);
 }

@@ -13,6 +13,8 @@ export interface ReplicaSet {
   self: boolean;
   /** Messages the lookup cost. */
   messages: number;
+  /** Peers were known but none answered the lookup (the set is unknown, not just us). */
+  unanswered: boolean;
 }
 
 /** Looks up the nodes responsible for `key`. A lookup that reaches nobody leaves this node alone in charge. */
@@ -23,17 +25,20 @@ export async function replicaSet(
 ): Promise<ReplicaSet> {
   let closest: Contact[] = [];
   let messages = 0;
+  let unanswered = false;
   try {
     const r = await cx.lookup.lookup(key, { signal, k: cx.replicas });
     closest = r.closest;
     messages = r.messages;
   } catch (err) {
     if (!(err instanceof RoutingError && err.code === 'LOOKUP_FAILED')) throw err;
+    // Alone (nobody to ask) the replica set is just us; knowing peers, it is unknown.
+    unanswered = cx.table.size > 0;
   }
   const t = idKey(key);
   const last = closest[cx.replicas - 1];
   const self = !last || compareDistance(idKey(cx.selfId), idKey(last.id), t) < 0;
-  return { peers: closest.slice(0, self ? cx.replicas - 1 : cx.replicas), self, messages };
+  return { peers: closest.slice(0, self ? cx.replicas - 1 : cx.replicas), self, messages, unanswered };
 }
 
 /** How a replication went. */

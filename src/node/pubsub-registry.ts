@@ -177,7 +177,13 @@ export class PubSubRegistry {
     this.hashes.set(hashed, key);
     if (this.hashes.size > 2 * (this.o.maxCached ?? 4096))
       this.hashes.delete(this.hashes.keys().next().value!);
-    const records = await this.dht.get(key);
+    let records: Awaited<ReturnType<NodeDht['get']>>;
+    try {
+      records = await this.dht.get(key);
+    } catch (cause) {
+      // Unknown is not "nobody": a cached list stays in use, a publish without one fails.
+      throw new PubSubError('REGISTRY_UNREACHABLE', `Could not read the subscribers under ${key}`, { cause });
+    }
     const entries = records.map((r) => ({ owner: r.owner, patterns: decodePatterns(r.value) }));
     this.cache.delete(key);
     this.cache.set(key, { at: this.o.clock.now(), entries });

@@ -1,5 +1,5 @@
 import { MaculaError, TimeoutError } from '../core/index.js';
-import { dhtKey } from '../dht/index.js';
+import { DhtError, dhtKey } from '../dht/index.js';
 import {
   Balancer,
   type CallOptions,
@@ -232,7 +232,11 @@ export class NodeRpc {
     if (hit) {
       ids = hit.providers;
       if (hit.expired) this.readProviders(name).catch(() => {});
-    } else ids = await raceAbort(this.readProviders(name), scope.signal);
+    } else
+      ids = await raceAbort(this.readProviders(name), scope.signal).catch((cause: unknown) => {
+        if (!(cause instanceof DhtError)) throw cause;
+        throw new RpcError('UNREACHABLE', `Could not read the providers of ${name}`, { cause });
+      });
     const self = this.host.selfId;
     const mine = this.local.has(name);
     // The usual case (not a provider ourselves, not listed) allocates nothing.

@@ -14,6 +14,8 @@ export type PubSubErrorCode =
   | 'OUTBOX_FULL'
   /** A node announces too many patterns under one registry key (the DHT record would exceed its size limit). */
   | 'TOO_MANY_PATTERNS'
+  /** The subscribers of a topic could not be read: no DHT node asked answered (`cause`). */
+  | 'REGISTRY_UNREACHABLE'
   /** A payload larger than the node's `maxPayloadBytes` once encoded. */
   | 'PAYLOAD_TOO_LARGE'
   /** A pub/sub message from another node was not well formed. */

@@ -110,6 +110,19 @@ describe('dht service', () => {
     assert.equal(dht.stats().owned, 0, 'a failed put is not republished');
   });
 
+  it('a get that no node answers is GET_FAILED, not an empty key; one answer is enough', async () => {
+    const sim = await DhtSim.build({ nodes: 8, seed: 3 });
+    const asker = sim.nodes[0]!;
+    for (const n of sim.nodes.slice(1)) n.alive = false;
+    await assert.rejects(sim.drive(asker.dht.get('topic/a')), (err: unknown) => {
+      assert.ok(err instanceof DhtError && err.code === 'GET_FAILED', String(err));
+      return true;
+    });
+    sim.nodes[5]!.alive = true;
+    assert.deepEqual(await sim.drive(asker.dht.get('topic/a')), [], 'an answer of nothing is an empty key');
+    for (const n of sim.nodes) n.dht.stop();
+  });
+
   it('honours abort and timeouts', async () => {
     const { dht } = lone();
     const ctl = new AbortController();
