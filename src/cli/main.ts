@@ -9,6 +9,7 @@ import {
   statusCommand,
   topologyCommand,
 } from './inspect.js';
+import type { LoadtestFlags } from './loadtest.js';
 import {
   callCommand,
   publishCommand,
@@ -20,7 +21,7 @@ import { positiveInt } from './messaging-format.js';
 import { makeOutput } from './output.js';
 import type { StartFlags } from './start.js';
 
-// `start` and `cert` load the node, QUIC and x509 (about 1.5 s): only when run, so the
+// `start`, `loadtest` and `cert` load the node, QUIC and x509 (about 1.5 s): only when run, so the
 // commands that ask the running node (`status`, `members`, `topology`, `routes`, `lookup`,
 // `publish`, `subscribe`, `call`, `stats`) answer fast. package.json sits two levels up
 // from both src/cli and dist/cli.
@@ -141,6 +142,55 @@ Messaging through a running node (same --data-dir):
   macula call echo_service '{"text": "hi"}'        call a procedure, print its result
   macula stats                                     connections, pub/sub, RPC, DHT counters`,
   );
+
+  // Loads the node and QUIC like `start`: only when run.
+  const number = (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`not a number: ${v}`);
+    return n;
+  };
+  program
+    .command('loadtest')
+    .description(
+      'Load-test a mesh of N nodes: pub/sub, RPC, formation, failures; writes JSON and HTML reports',
+    )
+    .addOption(
+      new Option('--transport <t>', 'memory: nodes in this process; quic: one process per node')
+        .choices(['memory', 'quic'])
+        .default('memory'),
+    )
+    .addOption(
+      new Option('--scenario <s>', 'what to run')
+        .choices(['pubsub', 'rpc', 'formation', 'failure', 'all'])
+        .default('all'),
+    )
+    .option('-n, --nodes <n>', 'nodes in the mesh (default 5)', number)
+    .option('--duration <time>', 'load per scenario: 10s, 500ms, 2m (default 10s)')
+    .option(
+      '--rate <n>',
+      'messages or calls per second, all senders together; 0 = as fast as possible (default 1000)',
+      number,
+    )
+    .option('--payload <bytes>', 'payload size, at least 16 (default 100)', number)
+    .addOption(
+      new Option('--qos <qos>', 'pub/sub delivery guarantee').choices(['at-most-once', 'at-least-once']),
+    )
+    .option('--concurrency <n>', 'publishes or calls in flight at most, per sender (default 64)', number)
+    .option(
+      '--senders <n>',
+      'nodes that publish or call; the others subscribe or provide (default 1)',
+      number,
+    )
+    .addOption(
+      new Option('--fault <f>', 'failure scenario: what to inject').choices(['kill', 'partition', 'loss']),
+    )
+    .option('--loss <p>', 'packet loss rate of --fault loss, 0..1 (default 0.05)', number)
+    .option('--seed <n>', 'seed of the run’s random choices (default: random, printed)', number)
+    .option('--drain <time>', 'how long to wait for messages in flight after the load (default 2s)')
+    .option('-o, --out <dir>', 'where report.json and report.html go', 'loadtest-report')
+    .option('--json', 'print the JSON report on stdout instead of the summary table')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (flags: LoadtestFlags) => (await import('./loadtest.js')).loadtestCommand(flags));
 
   const cert = program.command('cert').description('Realm CA and node certificates');
   cert
