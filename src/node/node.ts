@@ -178,6 +178,10 @@ export class MaculaNode {
           const m = this.mesh?.swim.member(id);
           return m && { address: m.address, alive: m.state === 'alive' || m.state === 'suspect' };
         },
+        isAlive: (id) => {
+          const state = this.mesh?.swim.stateOf(id);
+          return state === undefined ? undefined : state === 'alive' || state === 'suspect';
+        },
       },
       {
         clock: this.clock,

@@ -168,15 +168,14 @@ export class NodePubSub {
     };
     this.counts.published++;
     const self = this.host.selfId;
-    const event: PubSubEvent = { topic, payload, publisher: self, seq: body.s, timestamp: body.ts };
     if (opts.retain) await this.retained.put(body, opts);
     const listed = this.registry.subscribers(topic, opts.signal);
     const found = listed instanceof Promise ? await listed : listed;
     const targets: string[] = [];
     // Records of dead nodes outlive them (until their TTL): membership has the last word.
-    for (const id of found) if (id !== self && this.host.member(id)?.alive !== false) targets.push(id);
+    for (const id of found) if (id !== self && this.host.isAlive(id) !== false) targets.push(id);
     if (body.q === 0) {
-      const local = this.local.deliver(event);
+      const local = this.deliverLocally(body, payload);
       let frame: Uint8Array | undefined; // encoded once for every connected target
       for (const t of targets) {
         const conn = this.host.connection(t);
@@ -192,7 +191,7 @@ export class NodePubSub {
     // Queued first: OUTBOX_FULL rejects the publish before anything is delivered, even here.
     if (!opts.ack) this.outbox.add(targets, body.s, body);
     const acked = opts.ack ? this.acked(targets, body, opts) : undefined;
-    const local = this.local.deliver(event);
+    const local = this.deliverLocally(body, payload);
     await acked;
     return { seq: body.s, subscribers: targets, local };
   }
@@ -317,6 +316,19 @@ export class NodePubSub {
   private failed(err: unknown, target: string): void {
     this.counts.sendFailures++;
     this.o.logger.debug({ err, target: target.slice(0, 8) }, 'pubsub: a delivery attempt failed');
+  }
+
+  /** Queues a publish on this node's own matching subscriptions (no event built when there are none). */
+  private deliverLocally(body: PubBody, payload: unknown): number {
+    if (this.local.size === 0) return 0;
+    const event: PubSubEvent = {
+      topic: body.t,
+      payload,
+      publisher: this.host.selfId,
+      seq: body.s,
+      timestamp: body.ts,
+    };
+    return this.local.deliver(event);
   }
 
   /** The PUBLISH frame of `body`, encoded once for every target and retry (while the outbox holds it). */

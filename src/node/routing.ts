@@ -22,6 +22,8 @@ export interface RoutingHost {
   connect(address: Address, opts: AbortOptions): Promise<PeerSummary>;
   /** Membership's view of a member: its advertised address and whether it is alive. */
   member(id: string): { address: Address; alive: boolean } | undefined;
+  /** `member(id)?.alive` without building the view (hot path: every publish, per target). */
+  isAlive(id: string): boolean | undefined;
 }
 
 /** Routing options of a node (`NodeOptions.routing`). */
