@@ -1,4 +1,4 @@
-import { MinHeap } from './heap.js';
+import { MinHeap } from '../runtime/index.js';
 import { KeyOrder, xorHex } from './key-order.js';
 import type { DhtRecord } from './types.js';
 

@@ -12,5 +12,6 @@ export { concatBytes } from './bytes.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { type Deadline, DeadlineQueue } from './deadlines.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';
+export { MinHeap } from './min-heap.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
 export { VirtualClock } from './virtual-clock.js';
