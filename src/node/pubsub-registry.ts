@@ -145,9 +145,20 @@ export class PubSubRegistry {
 
   private async lookup(topic: string): Promise<ReadonlySet<string>> {
     const out = new Set<string>();
-    const lists = await Promise.all(lookupKeys(topic).map((k) => this.read(k)));
-    for (const entries of lists)
+    const keys = lookupKeys(topic);
+    const lists = await Promise.allSettled(keys.map((k) => this.read(k)));
+    let failure: unknown;
+    let known = 0;
+    for (const [i, r] of lists.entries()) {
+      // A key that could not be read now: its last known entries (stale beats nothing).
+      const entries = r.status === 'fulfilled' ? r.value : this.cache.get(keys[i]!)?.entries;
+      if (r.status === 'rejected') failure ??= r.reason;
+      if (entries === undefined) continue;
+      known++;
       for (const { owner, patterns } of entries) if (patterns.some((p) => matches(p, topic))) out.add(owner);
+    }
+    // Nothing known about any key: unknown, not "nobody".
+    if (known === 0 && failure !== undefined) throw failure;
     this.topics.delete(topic);
     this.topics.set(topic, { at: this.o.clock.now(), ids: out });
     if (this.topics.size > (this.o.maxCached ?? 4096)) this.topics.delete(this.topics.keys().next().value!);
