@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TimeoutError } from './time.js';
+import { errorMessage, TimeoutError } from './time.js';
 
 /** Every IPC message is a JSON object with a `type`. */
 export interface Message {
@@ -208,6 +208,24 @@ export function sendToParent(message: Message): Promise<void> {
 export function onParentMessage(handler: (message: Message) => void): void {
   process.on('message', (m: unknown) => {
     if (isMessage(m)) handler(m);
+  });
+}
+
+/**
+ * In a child: runs `handle` for each parent message, one at a time and in order; sends
+ * its reply (if any), or `{ type: 'error' }` naming the command when it throws.
+ */
+export function serveParentCommands(handle: (m: Message) => Promise<Message | undefined>): void {
+  let chain: Promise<void> = Promise.resolve();
+  onParentMessage((m) => {
+    chain = chain.then(async () => {
+      try {
+        const reply = await handle(m);
+        if (reply) await sendToParent(reply);
+      } catch (e) {
+        await sendToParent({ type: 'error', message: `${m.type}: ${errorMessage(e)}` });
+      }
+    });
   });
 }
 

@@ -19,7 +19,7 @@
  * - `stats` → `stats`; `stop`: stops the node and exits.
  */
 import { createNode, generateIdentity, type MaculaNode, type Subscription } from '../../src/index.js';
-import { exitWithParent, type Message, onParentMessage, sendToParent } from '../lib/child.js';
+import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
 import { percentile } from '../lib/stats.js';
 import { errorMessage, sleep, withTimeout } from '../lib/time.js';
 import {
@@ -317,15 +317,4 @@ async function handle(m: Message): Promise<Message | undefined> {
   }
 }
 
-// One command at a time, in order.
-let chain: Promise<void> = Promise.resolve();
-onParentMessage((m) => {
-  chain = chain.then(async () => {
-    try {
-      const reply = await handle(m);
-      if (reply) await sendToParent(reply);
-    } catch (e) {
-      await sendToParent({ type: 'error', message: `${m.type}: ${errorMessage(e)}` });
-    }
-  });
-});
+serveParentCommands(handle);

@@ -10,7 +10,7 @@
  * - `register` {name} → `registered`; `rpc-seq` {name, warmup, n}; `rpc-par` {name, inflight, warmupMs, ms}
  * - `stop`: closes the connection or node and exits.
  */
-import { exitWithParent, type Message, onParentMessage, sendToParent } from '../lib/child.js';
+import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
 import { errorMessage, withTimeout } from '../lib/time.js';
 import { flood, paced, requestParallel, requestSequential, SubCounter } from './load.js';
 import type { PeerStarted, PeerSystem, StartPeer } from './protocol.js';
@@ -90,15 +90,4 @@ async function handle(m: Message): Promise<Message | undefined> {
   }
 }
 
-// One command at a time, in order.
-let chain: Promise<void> = Promise.resolve();
-onParentMessage((m) => {
-  chain = chain.then(async () => {
-    try {
-      const reply = await handle(m);
-      if (reply) await sendToParent(reply);
-    } catch (e) {
-      await sendToParent({ type: 'error', message: `${m.type}: ${errorMessage(e)}` });
-    }
-  });
-});
+serveParentCommands(handle);
