@@ -22,6 +22,7 @@ import { createNode, generateIdentity, type MaculaNode, type Subscription } from
 import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
 import { percentile } from '../lib/stats.js';
 import { errorMessage, sleep, withTimeout } from '../lib/time.js';
+import { runParallel, SubCounter, timeSequential } from './measure.js';
 import {
   clockNs,
   type FloodDone,
@@ -42,25 +43,11 @@ process.on('unhandledRejection', (e) => console.error(`${label} unhandled reject
 
 let node: MaculaNode | undefined;
 const subs: Subscription<Uint8Array>[] = [];
-const counts = { measured: 0, total: 0, firstNs: 0, lastNs: 0, latenciesUs: [] as number[] };
+const counter = new SubCounter();
 
 function need(): MaculaNode {
   if (!node) throw new Error('node not started');
   return node;
-}
-
-function onEvent(p: Uint8Array): void {
-  counts.total++;
-  const phase = p[0];
-  if (phase === PHASE.measured) {
-    const now = clockNs();
-    if (counts.measured === 0) counts.firstNs = now;
-    counts.lastNs = now;
-    counts.measured++;
-  } else if (phase === PHASE.latency) {
-    const sentNs = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(8);
-    counts.latenciesUs.push((clockNs() - sentNs) / 1000);
-  }
 }
 
 async function start(m: Message): Promise<Started> {
@@ -193,55 +180,31 @@ async function paced(topic: string, rate: number, warmupMs: number, ms: number):
 
 async function rpcSeq(name: string, warmup: number, count: number): Promise<RpcSeqDone> {
   const n = need();
-  const { bytes } = makePayload();
-  for (let i = 0; i < warmup; i++) await n.call(name, bytes, { timeoutMs: 5_000 });
-  const gets0 = n.dht.stats().gets;
-  const samplesUs: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const s = clockNs();
-    await n.call(name, bytes, { timeoutMs: 5_000 });
-    samplesUs.push((clockNs() - s) / 1000);
-  }
+  let gets0 = 0;
+  const samplesUs = await timeSequential(
+    warmup,
+    count,
+    (bytes) => n.call(name, bytes, { timeoutMs: 5_000 }),
+    () => {
+      gets0 = n.dht.stats().gets;
+    },
+  );
   return { type: 'rpc-seq-done', samplesUs, dhtGets: n.dht.stats().gets - gets0 };
 }
 
 async function rpcPar(name: string, inflight: number, warmupMs: number, ms: number): Promise<RpcParDone> {
   const n = need();
-  const { bytes } = makePayload();
-  let calls = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  let counting = false;
-  let stopAt = performance.now() + warmupMs + ms;
   let gets0 = n.dht.stats().gets;
-  let t0 = 0;
-  const worker = async () => {
-    while (performance.now() < stopAt) {
-      try {
-        await n.call(name, bytes, { timeoutMs: 10_000 });
-        if (counting) calls++;
-      } catch (e) {
-        errors++;
-        firstError ??= errorMessage(e);
-      }
-    }
-  };
-  const warmed = sleep(warmupMs).then(() => {
-    counting = true;
-    t0 = performance.now();
-    stopAt = t0 + ms;
-    gets0 = n.dht.stats().gets;
-  });
-  await Promise.all([warmed, ...Array.from({ length: inflight }, worker)]);
-  const elapsedMs = performance.now() - t0;
-  return {
-    type: 'rpc-par-done',
-    calls,
-    errors,
-    elapsedMs,
-    dhtGets: n.dht.stats().gets - gets0,
-    ...(firstError ? { firstError } : {}),
-  };
+  const r = await runParallel(
+    inflight,
+    warmupMs,
+    ms,
+    (bytes) => n.call(name, bytes, { timeoutMs: 10_000 }),
+    () => {
+      gets0 = n.dht.stats().gets;
+    },
+  );
+  return { type: 'rpc-par-done', ...r, dhtGets: n.dht.stats().gets - gets0 };
 }
 
 async function handle(m: Message): Promise<Message | undefined> {
@@ -255,7 +218,7 @@ async function handle(m: Message): Promise<Message | undefined> {
       return { type: 'connected', nodeId: peer.nodeId };
     }
     case 'subscribe': {
-      const sub = need().subscribe<Uint8Array>(String(m.topic), (e) => onEvent(e.payload), {
+      const sub = need().subscribe<Uint8Array>(String(m.topic), (e) => counter.onMessage(e.payload), {
         capacity: 1 << 20,
       });
       subs.push(sub);
@@ -263,17 +226,13 @@ async function handle(m: Message): Promise<Message | undefined> {
       return { type: 'subscribed' };
     }
     case 'sub-reset':
-      counts.measured = 0;
-      counts.total = 0;
-      counts.firstNs = 0;
-      counts.lastNs = 0;
-      counts.latenciesUs = [];
+      counter.reset();
       return { type: 'sub-reset-ok' };
     case 'sub-report': {
       const ps = need().pubsubStats();
       const report: SubReport = {
         type: 'sub-report',
-        ...counts,
+        ...counter.counts(),
         dropped: subs.reduce((s, x) => s + x.stats().dropped, 0),
         overflowed: ps.overflowed,
         received: ps.received,

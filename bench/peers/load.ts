@@ -5,47 +5,14 @@
  */
 
 import { percentile } from '../lib/stats.js';
-import { errorMessage, sleep } from '../lib/time.js';
+import { sleep } from '../lib/time.js';
+import { runParallel, timeSequential } from '../messaging/measure.js';
 import { clockNs, makePayload, PHASE } from '../messaging/protocol.js';
-import type { FloodReply, PacedReply, ReportReply, RpcParReply, RpcSeqReply } from './protocol.js';
+import type { FloodReply, PacedReply, RpcParReply, RpcSeqReply } from './protocol.js';
 import type { PeerAdapter } from './systems/adapter.js';
 
 /** Publishes between two clock checks and backpressure waits. */
 const BATCH = 256;
-
-/** The subscriber's counters (bench/messaging/worker.ts `onEvent`). */
-export class SubCounter {
-  private r: ReportReply = {
-    type: 'sub-report',
-    measured: 0,
-    total: 0,
-    firstNs: 0,
-    lastNs: 0,
-    latenciesUs: [],
-  };
-
-  readonly onMessage = (p: Uint8Array): void => {
-    const r = this.r;
-    r.total++;
-    if (p[0] === PHASE.measured) {
-      const now = clockNs();
-      if (r.measured === 0) r.firstNs = now;
-      r.lastNs = now;
-      r.measured++;
-    } else if (p[0] === PHASE.latency) {
-      const sentNs = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(8);
-      r.latenciesUs.push((clockNs() - sentNs) / 1000);
-    }
-  };
-
-  reset(): void {
-    this.r = { type: 'sub-report', measured: 0, total: 0, firstNs: 0, lastNs: 0, latenciesUs: [] };
-  }
-
-  report(): ReportReply {
-    return { ...this.r };
-  }
-}
 
 /**
  * Publishes back to back: `warmupMs` of warm-up messages, then `ms` of measured ones. At most
@@ -139,15 +106,7 @@ export async function requestSequential(
   warmup: number,
   count: number,
 ): Promise<RpcSeqReply> {
-  const { bytes } = makePayload();
-  for (let i = 0; i < warmup; i++) await a.request(name, bytes);
-  const samplesUs: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const s = clockNs();
-    await a.request(name, bytes);
-    samplesUs.push((clockNs() - s) / 1000);
-  }
-  return { type: 'rpc-seq-done', samplesUs };
+  return { type: 'rpc-seq-done', samplesUs: await timeSequential(warmup, count, (b) => a.request(name, b)) };
 }
 
 /** `inflight` loops requesting back to back; completed requests in the measured `ms`. */
@@ -158,35 +117,6 @@ export async function requestParallel(
   warmupMs: number,
   ms: number,
 ): Promise<RpcParReply> {
-  const { bytes } = makePayload();
-  let calls = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  let counting = false;
-  let stopAt = performance.now() + warmupMs + ms;
-  let t0 = 0;
-  const loop = async (): Promise<void> => {
-    while (performance.now() < stopAt) {
-      try {
-        await a.request(name, bytes);
-        if (counting) calls++;
-      } catch (e) {
-        errors++;
-        firstError ??= errorMessage(e);
-      }
-    }
-  };
-  const warmed = sleep(warmupMs).then(() => {
-    counting = true;
-    t0 = performance.now();
-    stopAt = t0 + ms;
-  });
-  await Promise.all([warmed, ...Array.from({ length: inflight }, loop)]);
-  return {
-    type: 'rpc-par-done',
-    calls,
-    errors,
-    elapsedMs: performance.now() - t0,
-    ...(firstError ? { firstError } : {}),
-  };
+  const r = await runParallel(inflight, warmupMs, ms, (b) => a.request(name, b));
+  return { type: 'rpc-par-done', ...r };
 }

@@ -12,7 +12,8 @@
  */
 import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
 import { errorMessage, withTimeout } from '../lib/time.js';
-import { flood, paced, requestParallel, requestSequential, SubCounter } from './load.js';
+import { SubCounter } from '../messaging/measure.js';
+import { flood, paced, requestParallel, requestSequential } from './load.js';
 import type { PeerStarted, PeerSystem, StartPeer } from './protocol.js';
 import type { PeerAdapter } from './systems/adapter.js';
 
@@ -64,7 +65,7 @@ async function handle(m: Message): Promise<Message | undefined> {
       counter.reset();
       return { type: 'sub-reset-ok' };
     case 'sub-report':
-      return counter.report();
+      return { type: 'sub-report', ...counter.counts() };
     case 'warm':
       await need().waitForSubscribers(str('topic'), num('expect'), 30_000);
       return { type: 'warmed' };
