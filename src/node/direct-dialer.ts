@@ -8,6 +8,7 @@
  */
 import { MaculaError } from '../core/index.js';
 import type { Clock } from '../runtime/index.js';
+import { DEFAULT_IN_USE_MS } from '../topology/index.js';
 import type { RoutingHost, RoutingService } from './routing.js';
 import type { NodeLogger } from './types.js';
 
@@ -21,8 +22,6 @@ const RETRY_AFTER_MS = 30_000;
 const MAX_FAILED = 1024;
 /** Connections left for the topology's own links (ring, long-range). */
 const RESERVED = 16;
-/** A connection that carried messages this recently is in use (the topology's default). */
-const IN_USE_MS = 30_000;
 /** With the budget spent, how long before counting connections again (ms). */
 const FULL_RECHECK_MS = 1_000;
 
@@ -68,7 +67,7 @@ export class DirectDialer {
     let n = 0;
     for (const c of this.host.connectedIds()) {
       const idle = this.o.idleMs(c);
-      if (idle !== undefined && idle <= IN_USE_MS) n++;
+      if (idle !== undefined && idle <= DEFAULT_IN_USE_MS) n++;
     }
     if (n + this.dialing.size >= this.budget) {
       this.fullUntil = now + FULL_RECHECK_MS;

@@ -105,11 +105,6 @@ export class RpcChannel {
     });
   }
 
-  /** Node stop: every call waiting for a reply fails with `err`. */
-  stop(err: unknown): void {
-    for (const p of [...this.pending.values()]) p.reject(err);
-  }
-
   /** The connection to `peer` went away: its calls in flight fail (the caller fails over). */
   peerGone(peer: string): void {
     for (const p of [...this.pending.values()])

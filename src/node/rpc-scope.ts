@@ -26,7 +26,7 @@ export class CallScope implements CallWatch {
 
   constructor(
     deadlines: DeadlineQueue,
-    readonly ms: number,
+    ms: number,
     what: string,
     private readonly user: AbortSignal | undefined,
   ) {

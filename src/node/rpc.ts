@@ -148,8 +148,8 @@ export class NodeRpc {
 
   stop(): void {
     const stopped = new MaculaError('NOT_RUNNING', 'Node stopped');
+    // A call waiting for its reply on a channel watches its scope: this gives it up too.
     for (const scope of this.scopes) scope.abort(stopped);
-    this.direct.stop(stopped);
     this.deadlines.clear();
     this.served.stop();
     this.local.stop();

@@ -9,7 +9,7 @@ export {
   MAX_DEFAULT_LONG_RANGE,
   nearestMember,
 } from './long-range.js';
-export type { ConnectionManagerOptions } from './options.js';
+export { type ConnectionManagerOptions, DEFAULT_IN_USE_MS } from './options.js';
 export { renderTopology } from './render.js';
 export { isRingId, Ring, ringNeighbours } from './ring.js';
 export type {

@@ -36,6 +36,9 @@ export interface ConnectionManagerOptions {
 export type ResolvedOptions = Required<Omit<ConnectionManagerOptions, 'longRange'>> &
   Pick<ConnectionManagerOptions, 'longRange'>;
 
+/** Default `inUseMs`: a connection that carried messages this recently is in use. */
+export const DEFAULT_IN_USE_MS = 30_000;
+
 const quiet: TopologyLogger = { debug() {}, info() {}, warn() {} };
 
 /** Validates `opts` and applies the defaults. @throws InvalidArgumentError */
@@ -50,7 +53,7 @@ export function resolveOptions(opts: ConnectionManagerOptions): ResolvedOptions 
     ...opts,
     backoff,
     pruneGraceMs: opts.pruneGraceMs ?? 30_000,
-    inUseMs: opts.inUseMs ?? 30_000,
+    inUseMs: opts.inUseMs ?? DEFAULT_IN_USE_MS,
     dialTimeoutMs: opts.dialTimeoutMs ?? 15_000,
     logger: opts.logger ?? quiet,
   };
