@@ -40,7 +40,6 @@ export class DirectDialer {
   private fullUntil = 0;
   private readonly stopping = new AbortController();
   private readonly budget: number;
-  private readonly counts = { dials: 0, failed: 0 };
 
   constructor(
     private readonly host: RoutingHost,
@@ -74,13 +73,11 @@ export class DirectDialer {
       return;
     }
     this.dialing.add(id);
-    this.counts.dials++;
     this.routing
       .connectTo({ id, address: m.address }, { timeoutMs: DIAL_TIMEOUT_MS, signal: this.stopping.signal })
       .then(
         () => {},
         (err: unknown) => {
-          this.counts.failed++;
           this.failedUntil.set(id, this.o.clock.now() + RETRY_AFTER_MS);
           if (this.failedUntil.size > MAX_FAILED)
             this.failedUntil.delete(this.failedUntil.keys().next().value!);
@@ -88,11 +85,6 @@ export class DirectDialer {
         },
       )
       .finally(() => this.dialing.delete(id));
-  }
-
-  /** Dials started and failed since creation. */
-  stats(): { dials: number; failed: number } {
-    return { ...this.counts };
   }
 
   stop(): void {
