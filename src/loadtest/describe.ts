@@ -1,22 +1,11 @@
 /** Human rows for a scenario's numbers: the stats table of the HTML report and the summary line. */
 import { fmtBytes, fmtInt, fmtMs, fmtPct, fmtRate, fmtUs } from './format.js';
-import type { LoadtestReport, ScenarioReport } from './report.js';
+import type { LoadtestReport, PubSubStats, ScenarioReport } from './report.js';
 
 export type Row = [label: string, value: string];
 
-function traffic(s: {
-  publishers: number;
-  subscribers: number;
-  targetRate: number;
-  published: number;
-  failed: number;
-  delivered: number;
-  expected: number;
-  lost: number;
-  publishRate: number;
-  deliveryRate: number;
-  bytesPerSec: number;
-}): Row[] {
+/** The pub/sub traffic rows (the pub/sub and failure scenarios carry the same figures). */
+function traffic(s: PubSubStats): Row[] {
   return [
     ['publishers → subscribers', `${s.publishers} → ${s.subscribers}`],
     ['target rate', s.targetRate > 0 ? fmtRate(s.targetRate) : 'unlimited'],
