@@ -229,6 +229,23 @@ export function serveParentCommands(handle: (m: Message) => Promise<Message | un
   });
 }
 
+/**
+ * In a child that runs one job: sends `{ type: 'result', figures }` (or prints them when run
+ * alone) and exits 0; on failure sends `{ type: 'error' }` (or prints it) and exits 1.
+ */
+export async function reportResult(job: () => Promise<unknown>): Promise<never> {
+  try {
+    const figures = await job();
+    if (process.send) await sendToParent({ type: 'result', figures });
+    else console.log(figures);
+    process.exit(0);
+  } catch (e) {
+    if (process.send) await sendToParent({ type: 'error', message: errorMessage(e) });
+    else console.error(e);
+    process.exit(1);
+  }
+}
+
 /** In a child: resolves with the next parent message of `type`. */
 export function nextParentMessage<T extends Message>(type: T['type']): Promise<T> {
   return new Promise((resolve) => {

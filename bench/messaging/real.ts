@@ -16,7 +16,7 @@ import { createNode, type MaculaNode } from '../../src/node/index.js';
 import { systemClock } from '../../src/runtime/index.js';
 import { generateIdentity } from '../../src/security/index.js';
 import { type Endpoint, MemoryNetwork, type Transport } from '../../src/transport/index.js';
-import { exitWithParent, sendToParent } from '../lib/child.js';
+import { exitWithParent, reportResult } from '../lib/child.js';
 import { mean } from '../lib/stats.js';
 import { errorMessage, sleep } from '../lib/time.js';
 import { REALM } from './protocol.js';
@@ -208,13 +208,4 @@ async function main(): Promise<RealFigures> {
 }
 
 exitWithParent();
-try {
-  const figures = await main();
-  if (process.send) await sendToParent({ type: 'result', figures });
-  else console.log(figures);
-  process.exit(0);
-} catch (e) {
-  if (process.send) await sendToParent({ type: 'error', message: errorMessage(e) });
-  else console.error(e);
-  process.exit(1);
-}
+await reportResult(main);

@@ -3,25 +3,18 @@
  * Args: sizes (comma-separated), subscriber nodes, samples per kind, trials. Sends
  * `{ type: 'result', figures: ModelFigures[] }` to the parent (prints them when run alone).
  */
-import { exitWithParent, sendToParent } from '../lib/child.js';
-import { errorMessage } from '../lib/time.js';
+import { exitWithParent, reportResult } from '../lib/child.js';
 import { type ModelFigures, model } from './model.js';
 
 exitWithParent();
 const [sizesArg, subsArg, samplesArg, trialsArg] = process.argv.slice(2);
 const sizes = (sizesArg ?? '1000').split(',').map(Number);
-try {
+await reportResult(async () => {
   const figures: ModelFigures[] = [];
   for (const n of sizes) {
     const f = await model(n, Number(subsArg ?? 10), Number(samplesArg ?? 10), Number(trialsArg ?? 5));
     console.log(`  [model ${n}] ${f.wall_s.toFixed(1)} s`);
     figures.push(f);
   }
-  if (process.send) await sendToParent({ type: 'result', figures });
-  else console.log(figures);
-  process.exit(0);
-} catch (e) {
-  if (process.send) await sendToParent({ type: 'error', message: errorMessage(e) });
-  else console.error(e);
-  process.exit(1);
-}
+  return figures;
+});
