@@ -253,7 +253,7 @@ export class NodeRpc {
     p = this.dht
       .get(key)
       .then((records) => {
-        const ids = records.map((r) => r.owner).filter((id) => this.host.member(id)?.alive !== false);
+        const ids = records.map((r) => r.owner).filter((id) => this.host.isAlive(id) !== false);
         this.cache.set(name, ids);
         return ids;
       })
