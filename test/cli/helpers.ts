@@ -130,10 +130,15 @@ export function macula(args: string[]): CliProcess {
 }
 
 /** Runs a short `macula` command to completion; returns stdout and the exit code. */
-export async function maculaOnce(
+export function maculaOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return nodeOnce([BIN, ...args]);
+}
+
+/** Runs `node <args>` to completion; returns its output and exit code. */
+export async function nodeOnce(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {

@@ -2,36 +2,21 @@
 // agree with each other, and report.html, opened in a real browser (Debian's Chromium,
 // driven by playwright-core), shows its charts without loading anything from elsewhere.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { LoadtestReport, ScenarioReport } from '../../src/loadtest/index.js';
-import { maculaOnce, removeTempDirs, tempDir } from '../cli/helpers.js';
+import { maculaOnce, nodeOnce, removeTempDirs, tempDir } from '../cli/helpers.js';
 
 const ENSURE = new URL('../../scripts/ensure-chromium.mjs', import.meta.url).pathname;
 
 /** Runs scripts/ensure-chromium.mjs (which may apt-get install chromium); resolves with its path. */
-function ensureChromium(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENSURE], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(stdout.trim())
-        : reject(new Error(`ensure-chromium failed:\n${stderr.slice(-4000)}`)),
-    );
-  });
+async function ensureChromium(): Promise<string> {
+  const r = await nodeOnce([ENSURE]);
+  if (r.code !== 0) throw new Error(`ensure-chromium failed:\n${r.stderr.slice(-4000)}`);
+  return r.stdout.trim();
 }
 
 let dir = '';
