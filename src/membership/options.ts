@@ -37,6 +37,11 @@ export interface SwimTunables {
   pushPullIntervalMs: number;
   /** Try a push-pull with a random dead member this often, to heal partitions (ms, 0 = off). */
   reconnectIntervalMs: number;
+  /**
+   * For this long after a dead verdict, one such member per probe period is pinged with
+   * its verdict, so one that was only stalled refutes it at once (ms, 0 = off).
+   */
+  tellDeadMs: number;
   /** Dead and left members are forgotten after this long (ms). */
   deadRetentionMs: number;
   /** Datagram budget for one message with its piggybacked updates (bytes). */
@@ -62,6 +67,7 @@ export const DEFAULT_TUNABLES: SwimTunables = {
   gossipNodes: 3,
   pushPullIntervalMs: 30_000,
   reconnectIntervalMs: 10_000,
+  tellDeadMs: 30_000,
   deadRetentionMs: 10 * 60_000,
   maxPacketBytes: 1200,
   maxMembers: 100_000,

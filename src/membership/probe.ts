@@ -75,8 +75,9 @@ export class Prober {
 
   onMessage(msg: SwimMessage, from: Sender): void {
     // A sender still spreading a rumour about us that we already refuted may have missed
-    // the refutation: answer it with our current alive claim first.
-    const correction = this.staleAccusation(msg.updates) ? this.state.selfAlive() : undefined;
+    // the refutation: answer it with our current alive claim first. A sender we suspect or
+    // hold dead is evidently running: answer with the accusation, so it refutes at once.
+    const correction = this.staleAccusation(msg.updates) ? this.state.selfAlive() : this.accusation(from.id);
     switch (msg.t) {
       case 'ping':
         if (msg.target !== this.state.self.id) this.state.reject('WRONG_TARGET');
@@ -97,6 +98,14 @@ export class Prober {
         return;
       }
     }
+  }
+
+  /**
+   * Pings a member we declared dead with that verdict (sequence 0: the ack is not awaited).
+   * A member that was only stalled refutes it; a dead one costs one lost datagram.
+   */
+  tellDead(r: MemberRecord): void {
+    this.sendWith(r.address, { t: 'ping', seq: 0, target: r.id, updates: [] }, this.accusation(r.id));
   }
 
   /** Sends `msg` with as many queued rumours as fit the datagram budget. */
@@ -130,6 +139,13 @@ export class Prober {
       if (u.id === self.id && u.t !== 'alive' && u.inc < self.incarnation) return true;
     }
     return false;
+  }
+
+  /** What we hold against `id`, as the rumour that makes it refute. */
+  private accusation(id: string): Update | undefined {
+    const r = this.state.table.get(id);
+    if (r?.state === 'suspect') return this.suspectUpdate(r);
+    return r?.state === 'dead' ? { t: 'dead', id, inc: r.incarnation, from: this.state.self.id } : undefined;
   }
 
   private suspectUpdate(r: MemberRecord): Update {

@@ -5,7 +5,9 @@ import { SharedMembers } from './member-pool.js';
 import { type MemberRecord, MemberTable } from './member-table.js';
 import { DEFAULT_TUNABLES, type MembershipLogger, type SwimOptions, type SwimTunables } from './options.js';
 import { Prober } from './probe.js';
+import { RecentDeaths } from './recent-deaths.js';
 import { MembershipState } from './state.js';
+import { Strangers } from './strangers.js';
 import type {
   Member,
   MemberState,
@@ -35,6 +37,9 @@ export class Swim {
   private readonly log: MembershipLogger;
   private readonly random: Random;
   private readonly timers: TimerHandle[] = [];
+  private readonly deaths = new RecentDeaths();
+  private readonly strangers: Strangers;
+  private joinFollowUp: TimerHandle | undefined;
   private running = false;
   private stopped = false;
   readonly stats: MembershipStats;
@@ -71,6 +76,7 @@ export class Swim {
       ...(o.self.name !== undefined ? { name: o.self.name } : {}),
     };
     this.random = o.random;
+    this.strangers = new Strangers(o.clock, this.tunables.syncTimeoutMs);
     const table = new MemberTable(self.id, o.random);
     const checkKey = o.checkKey ?? (() => true);
     this.state = new MembershipState(
@@ -86,6 +92,7 @@ export class Swim {
     this.prober = new Prober(this.state, this.tunables, o.clock, (to, msg) => this.sendNow(to, msg));
     if (o.updateSize) this.prober.size = o.updateSize;
     this.state.verify = (r) => this.prober.verify(r);
+    this.events.on('member:dead', (m) => this.deaths.add(m.id, m.since));
   }
 
   get selfId(): string {
@@ -118,6 +125,11 @@ export class Swim {
       this.loop(
         () => this.tunables.reconnectIntervalMs,
         () => this.reconnect(),
+      );
+    if (this.tunables.tellDeadMs > 0)
+      this.loop(
+        () => this.tunables.probeIntervalMs,
+        () => this.tellDead(),
       );
     this.loop(
       () => Math.max(1000, this.tunables.deadRetentionMs / 10),
@@ -182,6 +194,8 @@ export class Swim {
     try {
       for (const u of msg.updates) this.state.apply(u);
       this.prober.onMessage(msg, from);
+      if (from.id !== this.selfId && !this.state.table.get(from.id) && !aboutSender(msg, from))
+        this.introduce(from);
     } catch (err) {
       this.state.reject('INTERNAL');
       this.log.warn({ err }, 'membership message handling failed');
@@ -236,6 +250,7 @@ export class Swim {
     if (this.stopped) throw new MaculaError('NOT_RUNNING', 'Membership is stopped');
     const results = await Promise.allSettled(seeds.map((s) => this.syncWith(s, true, opts)));
     const ok = results.filter((r) => r.status === 'fulfilled').length;
+    if (ok > 0) this.followUp();
     if (ok === 0 && seeds.length > 0) {
       const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
       throw new MaculaError('JOIN_FAILED', `No seed answered (${seeds.length} tried)`, {
@@ -269,6 +284,7 @@ export class Swim {
     this.running = false;
     this.stopped = true;
     for (const t of this.timers) this.clock.clearTimeout(t);
+    if (this.joinFollowUp) this.clock.clearTimeout(this.joinFollowUp);
     this.timers.length = 0;
     this.prober.clear();
     this.state.stopTimers();
@@ -323,6 +339,31 @@ export class Swim {
     if (peer) this.background(this.syncWith(peer.address, false, {}), 'reconnect');
   }
 
+  /**
+   * One more push-pull a few periods after a join: members that joined at the same time
+   * were in neither seed table, and their rumours may miss us (see {@link Strangers}).
+   */
+  private followUp(): void {
+    if (this.joinFollowUp) this.clock.clearTimeout(this.joinFollowUp);
+    this.joinFollowUp = this.clock.setTimeout(() => {
+      this.joinFollowUp = undefined;
+      if (this.running && !this.state.leaving) this.pushPull();
+    }, followUpPeriods * this.tunables.probeIntervalMs);
+  }
+
+  /** Push-pull with a member we never heard of that just messaged us (see {@link Strangers}). */
+  private introduce(from: Sender): void {
+    if (!this.strangers.admit(from.id)) return;
+    const p = this.syncWith(from.address, false, {}).finally(() => this.strangers.done());
+    this.background(p, 'introduction');
+  }
+
+  /** Pings one recently declared dead member with its verdict (see {@link RecentDeaths}). */
+  private tellDead(): void {
+    const r = this.deaths.pick(this.state.table, this.clock.now() - this.tunables.tellDeadMs, this.random);
+    if (r) this.prober.tellDead(r);
+  }
+
   private async syncWith(to: Address, join: boolean, opts: AbortOptions): Promise<void> {
     const local: SyncState = { entries: this.state.table.entries(), join };
     const timeoutMs = opts.timeoutMs ?? this.tunables.syncTimeoutMs;
@@ -335,6 +376,15 @@ export class Swim {
   private background(p: Promise<void>, what: string): void {
     p.catch((err: unknown) => this.log.debug({ err, what }, 'membership sync failed'));
   }
+}
+
+/** Protocol periods between a join and its follow-up push-pull. */
+const followUpPeriods = 5;
+
+/** Whether `msg` carries a rumour about its own sender (a leave, say: nothing to learn). */
+function aboutSender(msg: SwimMessage, from: Sender): boolean {
+  for (const u of msg.updates) if (u.id === from.id) return true;
+  return false;
 }
 
 function nameOf(e: { name?: string }): { name?: string } {

@@ -2,8 +2,10 @@
 import {
   type AliveUpdate,
   type MemberState,
+  type MembershipNet,
   Swim,
   type SwimMessage,
+  type SwimTunables,
   type Update,
 } from '../../src/membership/index.js';
 import { SeededRandom } from '../../src/runtime/index.js';
@@ -34,9 +36,12 @@ export interface TestMember {
 
 /**
  * ids[0] knowing ids[1..9] as alive. Every ping is acked 1 ms later with no rumours, so
- * its own probes succeed and only scripted rumours change its view; no push-pull.
+ * its own probes succeed and only scripted rumours change its view; no periodic
+ * push-pull, and a push-pull fails unless the test passes `sync`.
  */
-export function member(): TestMember {
+export function member(
+  o: { sync?: MembershipNet['sync']; tunables?: Partial<SwimTunables> } = {},
+): TestMember {
   const clock = new SimClock();
   const sent: TestMember['sent'] = [];
   const addrs = new Map<string, Address>();
@@ -54,7 +59,7 @@ export function member(): TestMember {
     self: { id: ids[0]!, address: addr(ids[0]!), key: KEY },
     clock,
     random: new SeededRandom(1),
-    tunables: { pushPullIntervalMs: 0, reconnectIntervalMs: 0 },
+    tunables: { pushPullIntervalMs: 0, reconnectIntervalMs: 0, ...o.tunables },
     net: {
       send(to, msg) {
         sent.push({ to, msg });
@@ -62,7 +67,7 @@ export function member(): TestMember {
         const from = { id: idAt.get(to.host) ?? '', address: to };
         clock.call(1, () => swim.receive({ t: 'ack', seq: msg.seq, updates: [] }, from), undefined);
       },
-      sync: () => Promise.reject(new Error('no push-pull in this test')),
+      sync: o.sync ?? (() => Promise.reject(new Error('no push-pull in this test'))),
     },
   });
   swim.preload(ids.map((who) => ({ id: who, inc: 0, state: 'alive' as const, addr: addr(who), key: KEY })));
