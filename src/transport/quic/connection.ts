@@ -37,6 +37,8 @@ export class QuicConnection implements Connection {
   private readonly incoming: Inbox<Stream>;
   private readonly dgrams: DatagramChannel;
   private timer: TimerHandle | undefined;
+  /** A packet buffer the last send call left empty (see sendPackets). */
+  private spare: Buffer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private keepAlive: KeepAlive | undefined;
   private early = false;
@@ -119,7 +121,10 @@ export class QuicConnection implements Connection {
   /** Drains every packet quiche has ready onto the socket. */
   private sendPackets(): void {
     for (;;) {
-      const buf = Buffer.allocUnsafe(quiche.MAX_DATAGRAM_SIZE);
+      // The socket keeps a sent buffer until the kernel has it: a new one per packet, but
+      // the one the last (empty) call wrote nothing into is kept for the next flush.
+      const buf = this.spare ?? Buffer.allocUnsafe(quiche.MAX_DATAGRAM_SIZE);
+      this.spare = buf;
       let r: ReturnType<QuicheConnection['send']>;
       try {
         r = this.conn.send(buf);
@@ -127,6 +132,7 @@ export class QuicConnection implements Connection {
         break;
       }
       if (r === null) break;
+      this.spare = undefined;
       this.ep.sendPacket(buf.subarray(0, r[0]), r[1].to);
     }
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import { type LookupOneOptions, lookup as lookupCb } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { TimeoutError } from '../../core/index.js';
@@ -87,6 +88,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
       type: isIP(opts.host) === 6 ? 'udp6' : 'udp4',
       recvBufferSize: SOCKET_BUFFER,
       sendBufferSize: SOCKET_BUFFER,
+      lookup: literalLookup,
     });
     const ep = new QuicEndpoint(socket, options);
     await new Promise<void>((resolve, reject) => {
@@ -115,6 +117,12 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     if (this.state === 'closed') return;
     this.counters.packetsSent++;
     this.counters.bytesSent += data.byteLength;
+    // A send callback costs a request and a tick per packet: only the last packets of a
+    // closing endpoint are waited for.
+    if (this.state === 'open') {
+      this.socket.send(data, to.port, to.host);
+      return;
+    }
     this.pendingSends++;
     this.socket.send(data, to.port, to.host, this.onSent);
   }
@@ -282,4 +290,18 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
     this.socket.close();
     this.resolveClosed();
   }
+}
+
+/**
+ * dgram resolves every send's host, even an IP literal (dns.lookup answers those on the
+ * next tick): answer literals at once, so a packet costs no lookup and no tick.
+ */
+function literalLookup(
+  host: string,
+  opts: number | LookupOneOptions,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(host);
+  if (family !== 0) cb(null, host, family);
+  else lookupCb(host, typeof opts === 'number' ? { family: opts } : opts, cb);
 }
