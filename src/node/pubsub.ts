@@ -11,7 +11,7 @@ import {
   type SubscribeOptions,
   type SubscriptionHandler,
 } from '../pubsub/index.js';
-import { type Clock, type Random, throwIfAborted, withDeadline } from '../runtime/index.js';
+import { type Clock, type Random, TurnBudget, throwIfAborted, withDeadline } from '../runtime/index.js';
 import type { PeerChannels } from './channels.js';
 import type { NodeDht } from './dht.js';
 import { PubSubInbound } from './pubsub-inbound.js';
@@ -60,6 +60,7 @@ export class NodePubSub {
   private stopped = false;
   private readonly counts = { published: 0, sendFailures: 0 };
   private readonly inbound: PubSubInbound;
+  private readonly turns: TurnBudget;
 
   /** Encoded PUBLISH frames of the at-least-once messages the outbox holds. */
   private readonly frames = new WeakMap<PubBody, Uint8Array>();
@@ -82,6 +83,7 @@ export class NodePubSub {
     this.maxPayloadBytes = opts.maxPayloadBytes ?? 1024 * 1024;
     this.maxRoutedInFlight = opts.maxRoutedInFlight ?? 4096;
     this.wallClock = opts.wallClock ?? Date.now;
+    this.turns = new TurnBudget(o.clock);
     this.sequencer = new Sequencer({ wallClock: this.wallClock });
     this.local = new LocalSubscriptions(o.logger);
     this.registry = new PubSubRegistry(dht, {
@@ -152,6 +154,8 @@ export class NodePubSub {
 
   /** Publishes `payload` on `topic` to every node subscribed to it. */
   async publish(topic: string, payload: unknown, opts: PublishOptions = {}): Promise<PublishReceipt> {
+    const turn = this.turns.spend();
+    if (turn) await turn;
     if (this.stopped) throw new MaculaError('NOT_RUNNING', 'Node is not running');
     parseTopic(topic);
     const qos = opts.ack ? 'at-least-once' : (opts.qos ?? 'at-most-once');

@@ -10,7 +10,14 @@ import {
   RpcError,
   type RpcStats,
 } from '../rpc/index.js';
-import { type AbortOptions, type Clock, DeadlineQueue, type Random, raceAbort } from '../runtime/index.js';
+import {
+  type AbortOptions,
+  type Clock,
+  DeadlineQueue,
+  type Random,
+  raceAbort,
+  TurnBudget,
+} from '../runtime/index.js';
 import type { PeerChannels } from './channels.js';
 import type { NodeDht } from './dht.js';
 import type { Router } from './router.js';
@@ -39,6 +46,7 @@ export class NodeRpc {
   private readonly balancer: Balancer;
   /** Every call's deadline, on one timer. */
   private readonly deadlines: DeadlineQueue;
+  private readonly turns: TurnBudget;
   /** Calls in flight (given up at node stop). */
   private readonly scopes = new Set<CallScope>();
   private readonly served: ServedCalls;
@@ -80,6 +88,7 @@ export class NodeRpc {
     });
     this.balancer = new Balancer(o.random, (id) => host.connection(id)?.stats().rttMs);
     this.deadlines = new DeadlineQueue(o.clock);
+    this.turns = new TurnBudget(o.clock);
     this.served = new ServedCalls(this.deadlines);
     const busy = () => this.served.size >= MAX_SERVING;
     this.direct = new RpcChannel(
@@ -121,6 +130,8 @@ export class NodeRpc {
 
   /** Calls `name` on a provider and resolves with its result. */
   async call<R = unknown>(name: string, args: unknown, opts: CallOptions = {}): Promise<R> {
+    const turn = this.turns.spend();
+    if (turn) await turn;
     this.counters.calls++;
     try {
       return (await this.invoke(name, args, opts, false)) as R;
@@ -132,6 +143,8 @@ export class NodeRpc {
 
   /** Sends `name(args)` to a provider without waiting for the result; resolves once it was handed over. */
   async cast(name: string, args: unknown, opts: CallOptions = {}): Promise<void> {
+    const turn = this.turns.spend();
+    if (turn) await turn;
     this.counters.casts++;
     await this.invoke(name, args, opts, true);
   }

@@ -14,4 +14,5 @@ export { type Deadline, DeadlineQueue } from './deadlines.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';
 export { MinHeap } from './min-heap.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
+export { TurnBudget } from './turns.js';
 export { VirtualClock } from './virtual-clock.js';
