@@ -146,7 +146,9 @@ export class SubscriptionQueue<T> implements AsyncIterable<T> {
       const item = this.buffer.tryShift() as T;
       this.counts.delivered++;
       try {
-        await handler(item);
+        // Awaited only when it returned a promise: a plain handler costs no promise per event.
+        const r = handler(item);
+        if (r !== undefined && typeof (r as PromiseLike<void>).then === 'function') await r;
       } catch (err) {
         this.counts.handlerErrors++;
         try {

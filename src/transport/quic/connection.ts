@@ -23,6 +23,9 @@ import { StreamTable } from './stream-table.js';
 const enc = new TextEncoder();
 type State = 'handshake' | 'verifying' | 'confirming' | 'open' | 'closed';
 
+/** quiche writes each outgoing packet here first (one thread: one buffer serves every connection). */
+const sendScratch = Buffer.allocUnsafeSlow(quiche.MAX_DATAGRAM_SIZE);
+
 /** One QUIC connection driven by hand over quiche's raw API. */
 export class QuicConnection implements Connection {
   peerCertificates: readonly Uint8Array[] = [];
@@ -37,8 +40,6 @@ export class QuicConnection implements Connection {
   private readonly incoming: Inbox<Stream>;
   private readonly dgrams: DatagramChannel;
   private timer: TimerHandle | undefined;
-  /** A packet buffer the last send call left empty (see sendPackets). */
-  private spare: Buffer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private keepAlive: KeepAlive | undefined;
   private early = false;
@@ -120,20 +121,20 @@ export class QuicConnection implements Connection {
 
   /** Drains every packet quiche has ready onto the socket. */
   private sendPackets(): void {
+    const scratch = sendScratch;
     for (;;) {
-      // The socket keeps a sent buffer until the kernel has it: a new one per packet, but
-      // the one the last (empty) call wrote nothing into is kept for the next flush.
-      const buf = this.spare ?? Buffer.allocUnsafe(quiche.MAX_DATAGRAM_SIZE);
-      this.spare = buf;
       let r: ReturnType<QuicheConnection['send']>;
       try {
-        r = this.conn.send(buf);
+        r = this.conn.send(scratch);
       } catch {
         break;
       }
       if (r === null) break;
-      this.spare = undefined;
-      this.ep.sendPacket(buf.subarray(0, r[0]), r[1].to);
+      // The socket may hold a packet until the kernel takes it: each gets its own copy,
+      // sized to fit (from Node's buffer pool: most packets are far below the maximum).
+      const packet = Buffer.allocUnsafe(r[0]);
+      scratch.copy(packet, 0, 0, r[0]);
+      this.ep.sendPacket(packet, r[1].to);
     }
   }
 

@@ -108,8 +108,13 @@ export class StreamReceiver {
       }
       if (r === null) return;
       const [n, fin] = r;
-      // A copy: the scratch buffer is reused for the next read.
-      if (n > 0) s.pushData(new Uint8Array(this.scratch.subarray(0, n)));
+      // A copy (the scratch buffer is reused for the next read) carved from Node's buffer
+      // pool rather than an ArrayBuffer of its own each, handed out as a plain Uint8Array.
+      if (n > 0) {
+        const b = Buffer.allocUnsafe(n);
+        this.scratch.copy(b, 0, 0, n);
+        s.pushData(new Uint8Array(b.buffer, b.byteOffset, n));
+      }
       if (fin) {
         s.pushFin();
         this.receiving.delete(s);
