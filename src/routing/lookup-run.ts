@@ -7,6 +7,12 @@ import type { RttTracker } from './rtt.js';
 import { type Candidate, Shortlist } from './shortlist.js';
 import type { Contact, LookupEvent, LookupResult, RoutingNet } from './types.js';
 
+/**
+ * Cancels the queries still out when a lookup ends. One shared instance: a new error per
+ * lookup cost a stack capture (~25 µs) even when no query was left to cancel.
+ */
+const LOOKUP_ENDED = new RoutingError('LOOKUP_FAILED', 'lookup finished');
+
 /** Everything one lookup run reads or reports to. */
 export interface LookupContext {
   selfId: string;
@@ -137,7 +143,7 @@ export async function runLookup(
   } finally {
     finished = true;
     signal?.removeEventListener('abort', onParentAbort);
-    ended.abort(new RoutingError('LOOKUP_FAILED', 'lookup finished'));
+    ended.abort(LOOKUP_ENDED);
     for (const c of launched) if (c.state === 'failed') cx.onFailure(c.contact);
   }
 
