@@ -17,6 +17,18 @@ function traffic(s: PubSubStats): Row[] {
   ];
 }
 
+/** The summary-line cells of pub/sub traffic (the pub/sub and failure scenarios alike). */
+function trafficCells(
+  s: Pick<PubSubStats, 'published' | 'delivered' | 'lost' | 'publishRate'>,
+): Pick<SummaryLine, 'ops' | 'ok' | 'lost' | 'rate'> {
+  return {
+    ops: fmtInt(s.published),
+    ok: fmtInt(s.delivered),
+    lost: fmtInt(s.lost),
+    rate: fmtRate(s.publishRate),
+  };
+}
+
 /** Label/value rows of a scenario's stats. */
 export function statRows(r: ScenarioReport): Row[] {
   switch (r.scenario) {
@@ -101,14 +113,7 @@ export function summaryLine(r: ScenarioReport): SummaryLine {
     case 'pubsub': {
       const s = r.stats;
       const notes = `${fmtRate(s.deliveryRate)} delivered to ${s.subscribers} subscribers${refused(r.errors)}`;
-      return {
-        ...base,
-        ops: fmtInt(s.published),
-        ok: fmtInt(s.delivered),
-        lost: fmtInt(s.lost),
-        rate: fmtRate(s.publishRate),
-        notes,
-      };
+      return { ...base, ...trafficCells(s), notes };
     }
     case 'rpc': {
       const s = r.stats;
@@ -130,14 +135,7 @@ export function summaryLine(r: ScenarioReport): SummaryLine {
           ? `${at}: suspect +${fmtMs(s.firstSuspectMs)}, dead +${fmtMs(s.firstDeadMs)}, all +${fmtMs(s.allDeadMs)}`
           : `${at}, healed at ${fmtMs(s.healedAtMs)}; ${s.membershipEvents} membership events`;
       notes += refused(r.errors);
-      return {
-        ...base,
-        ops: fmtInt(s.published),
-        ok: fmtInt(s.delivered),
-        lost: fmtInt(s.lost),
-        rate: fmtRate(s.publishRate),
-        notes,
-      };
+      return { ...base, ...trafficCells(s), notes };
     }
   }
 }
