@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { errorMessage, TimeoutError } from './time.js';
+import { errorMessage, TimeoutError, withTimeout } from './time.js';
 
 /** Every IPC message is a JSON object with a `type`. */
 export interface Message {
@@ -213,12 +213,22 @@ export function onParentMessage(handler: (message: Message) => void): void {
 
 /**
  * In a child: runs `handle` for each parent message, one at a time and in order; sends
- * its reply (if any), or `{ type: 'error' }` naming the command when it throws.
+ * its reply (if any), or `{ type: 'error' }` naming the command when it throws. `stop`
+ * is answered here: `close()` (what the child started, if anything) gets 3 s, then the
+ * child exits 0.
  */
-export function serveParentCommands(handle: (m: Message) => Promise<Message | undefined>): void {
+export function serveParentCommands(
+  handle: (m: Message) => Promise<Message | undefined>,
+  close: () => Promise<unknown> | undefined,
+): void {
   let chain: Promise<void> = Promise.resolve();
   onParentMessage((m) => {
     chain = chain.then(async () => {
+      if (m.type === 'stop') {
+        const closing = close();
+        if (closing) await withTimeout(closing, 3_000, 'stop').catch(() => undefined);
+        process.exit(0);
+      }
       try {
         const reply = await handle(m);
         if (reply) await sendToParent(reply);

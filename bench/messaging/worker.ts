@@ -21,7 +21,7 @@
 import { createNode, generateIdentity, type MaculaNode, type Subscription } from '../../src/index.js';
 import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
 import { percentile } from '../lib/stats.js';
-import { errorMessage, sleep, withTimeout } from '../lib/time.js';
+import { errorMessage, sleep } from '../lib/time.js';
 import { runParallel, SubCounter, timeSequential } from './measure.js';
 import {
   clockNs,
@@ -281,15 +281,9 @@ async function handle(m: Message): Promise<Message | undefined> {
         dht: { gets: n.dht.stats().gets, sent: n.dht.stats().sent },
       };
     }
-    case 'stop': {
-      const closing = node ? withTimeout(node.stop(), 3_000, 'node stop') : Promise.resolve();
-      await closing.catch(() => undefined);
-      process.exit(0);
-      return undefined;
-    }
     default:
       throw new Error(`unknown command ${m.type}`);
   }
 }
 
-serveParentCommands(handle);
+serveParentCommands(handle, () => node?.stop());

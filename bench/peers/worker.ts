@@ -11,7 +11,7 @@
  * - `stop`: closes the connection or node and exits.
  */
 import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
-import { errorMessage, withTimeout } from '../lib/time.js';
+import { errorMessage } from '../lib/time.js';
 import { SubCounter } from '../messaging/measure.js';
 import { flood, paced, requestParallel, requestSequential } from './load.js';
 import type { PeerStarted, PeerSystem, StartPeer } from './protocol.js';
@@ -80,15 +80,9 @@ async function handle(m: Message): Promise<Message | undefined> {
       return requestSequential(need(), str('name'), num('warmup'), num('n'));
     case 'rpc-par':
       return requestParallel(need(), str('name'), num('inflight'), num('warmupMs'), num('ms'));
-    case 'stop': {
-      const closing = adapter ? withTimeout(adapter.close(), 3_000, 'close') : Promise.resolve();
-      await closing.catch(() => undefined);
-      process.exit(0);
-      return undefined;
-    }
     default:
       throw new Error(`unknown command ${m.type}`);
   }
 }
 
-serveParentCommands(handle);
+serveParentCommands(handle, () => adapter?.close());
