@@ -3,6 +3,7 @@
  * (NATS, libp2p), so every system is counted the same way: the subscriber's counters, the
  * sequential request timer and the back-to-back loops with a warm-up.
  */
+import { percentile } from '../lib/stats.js';
 import { errorMessage, sleep } from '../lib/time.js';
 import { clockNs, makePayload, PHASE } from './protocol.js';
 
@@ -114,4 +115,62 @@ export async function runParallel(
   });
   await Promise.all([warmed, ...Array.from({ length: inflight }, loop)]);
   return { calls, errors, elapsedMs: performance.now() - t0, ...(firstError ? { firstError } : {}) };
+}
+
+/** What a paced run reports of its own timing: how late our timer woke for each send (µs). */
+export interface PacedTiming {
+  sent: number;
+  lateUsP50: number;
+  lateUsP99: number;
+  lateUsMax: number;
+}
+
+/**
+ * Publishes at `rate` per second for `warmupMs` + `ms`, each payload stamped with its send
+ * time. The stamp is the publish() call, moved back by however long the previous publish()
+ * held this message up past its due time: a stalled publish counts against every message
+ * it delayed (no coordinated omission), while the lateness of our own timer (setTimeout's
+ * 1 ms granularity) does not. `after` sees each publish's duration (µs) and end time.
+ */
+export async function pacedPublish(o: {
+  rate: number;
+  warmupMs: number;
+  ms: number;
+  /** A fresh buffer per message, for systems that may still hold the previous one after publish() returned. */
+  freshPayload: boolean;
+  publish: (bytes: Uint8Array) => Promise<unknown> | undefined;
+  after?: (tookUs: number, measured: boolean, endNs: number) => void;
+}): Promise<PacedTiming> {
+  const periodNs = 1e9 / o.rate;
+  const total = Math.round(((o.warmupMs + o.ms) / 1000) * o.rate);
+  const warmCount = Math.round((o.warmupMs / 1000) * o.rate);
+  const late: number[] = [];
+  let payload = makePayload();
+  const t0 = clockNs();
+  let prevEnd = 0;
+  for (let i = 0; i < total; ) {
+    const due = t0 + i * periodNs;
+    const now = clockNs();
+    if (due > now) {
+      await sleep((due - now) / 1e6);
+      continue;
+    }
+    if (o.freshPayload) payload = makePayload();
+    const { bytes, view } = payload;
+    const s = clockNs();
+    const measured = i >= warmCount;
+    bytes[0] = measured ? PHASE.latency : PHASE.warmup;
+    view.setFloat64(8, s - Math.max(0, prevEnd - due));
+    await o.publish(bytes);
+    prevEnd = clockNs();
+    o.after?.((prevEnd - s) / 1000, measured, prevEnd);
+    if (measured) late.push((s - due) / 1000);
+    i++;
+  }
+  return {
+    sent: total - warmCount,
+    lateUsP50: percentile(late, 50),
+    lateUsP99: percentile(late, 99),
+    lateUsMax: Math.max(...late),
+  };
 }

@@ -19,7 +19,7 @@ export function clockNs(): number {
   return Number(process.hrtime.bigint());
 }
 
-/** Payload: byte 0 phase, bytes 8–15 the send time (float64 ns, {@link clockNs}; see worker.ts `paced`), rest padding. */
+/** Payload: byte 0 phase, bytes 8–15 the send time (float64 ns, {@link clockNs}; see measure.ts `pacedPublish`), rest padding. */
 export function makePayload(): { bytes: Uint8Array; view: DataView } {
   const bytes = new Uint8Array(PAYLOAD_BYTES).fill(0x2a);
   return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };

@@ -20,9 +20,8 @@
  */
 import { createNode, generateIdentity, type MaculaNode, type Subscription } from '../../src/index.js';
 import { exitWithParent, type Message, serveParentCommands } from '../lib/child.js';
-import { percentile } from '../lib/stats.js';
 import { errorMessage, sleep } from '../lib/time.js';
-import { runParallel, SubCounter, timeSequential } from './measure.js';
+import { pacedPublish, runParallel, SubCounter, timeSequential } from './measure.js';
 import {
   clockNs,
   type FloodDone,
@@ -130,11 +129,6 @@ const SLOW_PUBLISH_US = 250;
 
 async function paced(topic: string, rate: number, warmupMs: number, ms: number): Promise<PacedDone> {
   const n = need();
-  const { bytes, view } = makePayload();
-  const periodNs = 1e9 / rate;
-  const total = Math.round(((warmupMs + ms) / 1000) * rate);
-  const warmCount = Math.round((warmupMs / 1000) * rate);
-  const late: number[] = [];
   const refreshUs: number[] = [];
   let slowestOther = 0;
   let over1ms = 0;
@@ -145,48 +139,30 @@ async function paced(topic: string, rate: number, warmupMs: number, ms: number):
   // refresh when the DHT was read since that baseline.
   let gets = gets0;
   let checkedAt = 0;
-  const t0 = clockNs();
-  let prevEnd = 0;
-  for (let i = 0; i < total; ) {
-    const due = t0 + i * periodNs;
-    const now = clockNs();
-    if (due > now) {
-      await sleep((due - now) / 1e6);
-      continue;
-    }
-    // The stamp is the publish() call, moved back by however long the previous publish()
-    // held this message up past its due time: a stalled publish counts against every
-    // message it delayed (no coordinated omission), while the lateness of our own timer
-    // (setTimeout's 1 ms granularity) does not.
-    const s = clockNs();
-    bytes[0] = i < warmCount ? PHASE.warmup : PHASE.latency;
-    view.setFloat64(8, s - Math.max(0, prevEnd - due));
-    await n.publish(topic, bytes);
-    prevEnd = clockNs();
-    const took = (prevEnd - s) / 1000;
-    const slow = took > SLOW_PUBLISH_US;
-    if (slow || prevEnd - checkedAt > 50e6) {
-      const now = n.dht.stats().gets;
-      if (i >= warmCount && slow) {
-        // A publish that read the DHT: its subscriber list had expired.
-        if (now > gets) refreshUs.push(took);
-        else if (took > slowestOther) slowestOther = took;
+  const timing = await pacedPublish({
+    rate,
+    warmupMs,
+    ms,
+    freshPayload: false,
+    publish: (bytes) => n.publish(topic, bytes),
+    after: (took, measured, endNs) => {
+      const slow = took > SLOW_PUBLISH_US;
+      if (slow || endNs - checkedAt > 50e6) {
+        const now = n.dht.stats().gets;
+        if (measured && slow) {
+          // A publish that read the DHT: its subscriber list had expired.
+          if (now > gets) refreshUs.push(took);
+          else if (took > slowestOther) slowestOther = took;
+        }
+        gets = now;
+        checkedAt = clockNs();
       }
-      gets = now;
-      checkedAt = clockNs();
-    }
-    if (i >= warmCount) {
-      late.push((s - due) / 1000);
-      if (took > 1000) over1ms++;
-    }
-    i++;
-  }
+      if (measured && took > 1000) over1ms++;
+    },
+  });
   return {
     type: 'paced-done',
-    sent: total - warmCount,
-    lateUsP50: percentile(late, 50),
-    lateUsP99: percentile(late, 99),
-    lateUsMax: Math.max(...late),
+    ...timing,
     refreshPublishesUs: refreshUs,
     slowestOtherPublishUs: slowestOther,
     publishesOver1ms: over1ms,

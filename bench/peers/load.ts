@@ -4,10 +4,8 @@
  * payload layout and phases, the same pacing and send-time stamping, the same counting.
  */
 
-import { percentile } from '../lib/stats.js';
-import { sleep } from '../lib/time.js';
-import { runParallel, timeSequential } from '../messaging/measure.js';
-import { clockNs, makePayload, PHASE } from '../messaging/protocol.js';
+import { pacedPublish, runParallel, timeSequential } from '../messaging/measure.js';
+import { makePayload, PHASE } from '../messaging/protocol.js';
 import type { FloodReply, PacedReply, RpcParReply, RpcSeqReply } from './protocol.js';
 import type { PeerAdapter } from './systems/adapter.js';
 
@@ -59,7 +57,7 @@ export async function flood(
   return { type: 'flood-done', sent, elapsedMs: performance.now() - t0, sendFailures };
 }
 
-/** Publishes at `rate` per second, each payload stamped with its send time (bench/messaging/worker.ts `paced`). */
+/** Publishes at `rate` per second, each payload stamped with its send time (measure.ts `pacedPublish`). */
 export async function paced(
   a: PeerAdapter,
   topic: string,
@@ -67,37 +65,15 @@ export async function paced(
   warmupMs: number,
   ms: number,
 ): Promise<PacedReply> {
-  const periodNs = 1e9 / rate;
-  const total = Math.round(((warmupMs + ms) / 1000) * rate);
-  const warmCount = Math.round((warmupMs / 1000) * rate);
-  const late: number[] = [];
-  const t0 = clockNs();
-  let prevEnd = 0;
-  for (let i = 0; i < total; ) {
-    const due = t0 + i * periodNs;
-    const now = clockNs();
-    if (due > now) {
-      await sleep((due - now) / 1e6);
-      continue;
-    }
-    // A fresh buffer per message: a system may still hold the previous one after publish() returned.
-    const { bytes, view } = makePayload();
-    const s = clockNs();
-    bytes[0] = i < warmCount ? PHASE.warmup : PHASE.latency;
-    // The send time, moved back by however long the previous publish held this one past its due time.
-    view.setFloat64(8, s - Math.max(0, prevEnd - due));
-    await a.publish(topic, bytes);
-    prevEnd = clockNs();
-    if (i >= warmCount) late.push((s - due) / 1000);
-    i++;
-  }
-  return {
-    type: 'paced-done',
-    sent: total - warmCount,
-    lateUsP50: percentile(late, 50),
-    lateUsP99: percentile(late, 99),
-    lateUsMax: Math.max(...late),
-  };
+  // A fresh buffer per message: a system may still hold the previous one after publish() returned.
+  const timing = await pacedPublish({
+    rate,
+    warmupMs,
+    ms,
+    freshPayload: true,
+    publish: (bytes) => a.publish(topic, bytes),
+  });
+  return { type: 'paced-done', ...timing };
 }
 
 export async function requestSequential(
