@@ -15,7 +15,7 @@
 import { createNode, type MaculaNode } from '../../src/node/index.js';
 import { systemClock } from '../../src/runtime/index.js';
 import { generateIdentity } from '../../src/security/index.js';
-import { type Endpoint, MemoryNetwork, type Transport } from '../../src/transport/index.js';
+import { MemoryNetwork } from '../../src/transport/index.js';
 import { exitWithParent, reportResult } from '../lib/child.js';
 import { mean } from '../lib/stats.js';
 import { errorMessage, sleep } from '../lib/time.js';
@@ -63,10 +63,7 @@ const nodes: MaculaNode[] = [];
 let dials = 0;
 
 async function addNode(i: number): Promise<MaculaNode> {
-  const transport: Transport = {
-    name: 'memory',
-    createEndpoint: (o): Promise<Endpoint> => net.createEndpoint(o),
-  };
+  const transport = net.transport();
   const node = createNode({
     identity: await generateIdentity(REALM),
     name: `n${i}`,

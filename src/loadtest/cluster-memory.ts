@@ -1,5 +1,5 @@
 import { SeededRandom, systemClock } from '../runtime/index.js';
-import { type Endpoint, MemoryNetwork, type Transport } from '../transport/index.js';
+import { type Endpoint, MemoryNetwork } from '../transport/index.js';
 import { Agent } from './agent.js';
 import type { Started } from './agent-types.js';
 import { loadClock } from './clock.js';
@@ -18,14 +18,7 @@ export function memoryCluster(n: number, seed: number): Cluster {
   const up = new Array<boolean>(n).fill(true);
   const names = Array.from({ length: n }, (_, i) => nodeName(i));
   const agents = names.map((_, i) => {
-    const transport: Transport = {
-      name: 'memory',
-      createEndpoint: async (o) => {
-        const ep = await net.createEndpoint(o);
-        endpoints.set(i, ep);
-        return ep;
-      },
-    };
+    const transport = net.transport((ep) => endpoints.set(i, ep));
     return new Agent({ clock: loadClock, transport });
   });
   let closing: Promise<void> | undefined;

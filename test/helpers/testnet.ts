@@ -4,7 +4,7 @@ import { createNode, type MaculaNode, type NodeEvents, type NodeOptions } from '
 import { compareDistance, idKey } from '../../src/routing/index.js';
 import { systemClock } from '../../src/runtime/index.js';
 import { generateIdentity, type NodeIdentity } from '../../src/security/index.js';
-import { type Endpoint, MemoryNetwork, type Transport } from '../../src/transport/index.js';
+import { type Endpoint, MemoryNetwork } from '../../src/transport/index.js';
 
 export const REALM = 'org.example.mesh';
 
@@ -42,14 +42,7 @@ export async function testnet(t: TestContext, n: number, extra: Partial<NodeOpti
   };
   const add = async (more: Partial<NodeOptions> = {}): Promise<MaculaNode> => {
     const i = nodes.length;
-    const transport: Transport = {
-      name: 'memory',
-      createEndpoint: async (o) => {
-        const ep = await net.createEndpoint(o);
-        endpoints.set(i, ep);
-        return ep;
-      },
-    };
+    const transport = net.transport((ep) => endpoints.set(i, ep));
     const identity = await generateIdentity(REALM);
     const node = createNode({
       identity,

@@ -4,12 +4,7 @@
 import { createNode, type MaculaNode, type NodeOptions } from '../../src/node/index.js';
 import { type Clock, type Random, SeededRandom, VirtualClock } from '../../src/runtime/index.js';
 import { importKeyPair, type NodeIdentity, selfSignedIdentity } from '../../src/security/index.js';
-import {
-  type Endpoint,
-  type LinkConditions,
-  MemoryNetwork,
-  type Transport,
-} from '../../src/transport/index.js';
+import { type Endpoint, type LinkConditions, MemoryNetwork } from '../../src/transport/index.js';
 
 export const VREALM = 'org.example.sim';
 
@@ -135,14 +130,9 @@ export function virtualTestnet(t: Cleanup, o: VirtualTestnetOptions = {}): Virtu
       };
       slot.identity = id;
       slots[index] = slot;
-      const transport: Transport = {
-        name: 'memory',
-        createEndpoint: async (eo) => {
-          const ep = await net.createEndpoint(eo);
-          slot.endpoint = ep;
-          return ep;
-        },
-      };
+      const transport = net.transport((ep) => {
+        slot.endpoint = ep;
+      });
       const seeds = Array.from({ length: Math.min(SEEDS, slots.length) }, (_, j) => j)
         .filter((j) => j !== index && slots[j])
         .map((j) => `${slots[j]!.host}:4433`);

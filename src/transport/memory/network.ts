@@ -36,9 +36,20 @@ export class MemoryNetwork {
     this.memoryTransport = { name: 'memory', createEndpoint: (o) => this.createEndpoint(o) };
   }
 
-  /** A Transport whose endpoints live on this network. name = 'memory'. */
-  transport(): Transport {
-    return this.memoryTransport;
+  /**
+   * A Transport whose endpoints live on this network. name = 'memory'. `onEndpoint` hears
+   * of each endpoint it binds (so a test or a load test can crash that node's endpoint).
+   */
+  transport(onEndpoint?: (ep: Endpoint) => void): Transport {
+    if (!onEndpoint) return this.memoryTransport;
+    return {
+      name: 'memory',
+      createEndpoint: async (o) => {
+        const ep = await this.createEndpoint(o);
+        onEndpoint(ep);
+        return ep;
+      },
+    };
   }
 
   /** Binds a new endpoint; rejects with TransportError `ADDRESS_IN_USE` when host:port is taken. */
