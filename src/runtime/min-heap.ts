@@ -1,22 +1,39 @@
+interface HeapEntry<T> {
+  at: number;
+  /** Push order: entries of equal `at` pop first in, first out. */
+  seq: number;
+  item: T;
+}
+
+function before<T>(a: HeapEntry<T>, b: HeapEntry<T>): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
 /**
- * A binary min-heap by `at`, with lazy deletion: entries are not removed when their item
- * goes, the owner skips stale ones as they surface and calls {@link compact} so the heap
- * never grows past a small multiple of what it tracks.
+ * A binary min-heap by `at`, entries of equal `at` in push order, with lazy deletion:
+ * entries are not removed when their item goes, the owner skips stale ones as they
+ * surface and calls {@link compact} so the heap never grows past a small multiple of what
+ * it tracks.
  */
 export class MinHeap<T> {
-  private h: { at: number; item: T }[] = [];
+  private h: HeapEntry<T>[] = [];
+  private seq = 0;
 
   get size(): number {
     return this.h.length;
   }
 
   push(at: number, item: T): void {
+    this.siftUp({ at, seq: this.seq++, item });
+  }
+
+  private siftUp(e: HeapEntry<T>): void {
     const h = this.h;
-    h.push({ at, item });
+    h.push(e);
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]!.at <= h[i]!.at) break;
+      if (!before(h[i]!, h[p]!)) break;
       [h[i], h[p]] = [h[p]!, h[i]!];
       i = p;
     }
@@ -38,8 +55,8 @@ export class MinHeap<T> {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < h.length && h[l]!.at < h[m]!.at) m = l;
-      if (r < h.length && h[r]!.at < h[m]!.at) m = r;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
       if (m === i) break;
       [h[i], h[m]] = [h[m]!, h[i]!];
       i = m;
@@ -51,6 +68,6 @@ export class MinHeap<T> {
   compact(live: (item: T, at: number) => boolean): void {
     const keep = this.h.filter((e) => live(e.item, e.at));
     this.h = [];
-    for (const e of keep) this.push(e.at, e.item);
+    for (const e of keep) this.siftUp(e);
   }
 }

@@ -1,8 +1,7 @@
 import type { Clock, TimerHandle } from './clock.js';
+import { MinHeap } from './min-heap.js';
 
 interface VTimer {
-  at: number;
-  seq: number;
   fn: () => void;
   cancelled: boolean;
 }
@@ -14,16 +13,16 @@ interface VTimer {
  */
 export class VirtualClock implements Clock {
   private t = 0;
-  private seq = 0;
-  private readonly heap: VTimer[] = [];
+  /** By due time; timers due at the same instant in the order they were set. */
+  private readonly heap = new MinHeap<VTimer>();
 
   now(): number {
     return this.t;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: VTimer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.push(timer);
+    const timer: VTimer = { fn, cancelled: false };
+    this.heap.push(this.t + Math.max(0, ms), timer);
     return timer;
   }
 
@@ -33,7 +32,7 @@ export class VirtualClock implements Clock {
 
   /** Number of timers still scheduled (cancelled ones may be counted until they surface). */
   get pending(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   /** Advances time in `stepMs` steps until `p` settles, then settles with it. */
@@ -69,50 +68,16 @@ export class VirtualClock implements Clock {
   private async runTo(target: number, stopWhenIdle = false): Promise<void> {
     for (;;) {
       await flushMicrotasks();
-      const next = this.heap[0];
+      const next = this.heap.peek();
       if (!next || next.at > target) break;
-      this.pop();
-      if (next.cancelled) continue;
+      this.heap.pop();
+      if (next.item.cancelled) continue;
       this.t = next.at;
-      next.fn();
+      next.item.fn();
     }
-    if (!stopWhenIdle || this.heap.length > 0)
+    if (!stopWhenIdle || this.heap.size > 0)
       this.t = Math.max(this.t, target === Number.POSITIVE_INFINITY ? this.t : target);
     await flushMicrotasks();
-  }
-
-  private less(a: VTimer, b: VTimer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  private push(x: VTimer): void {
-    const h = this.heap;
-    h.push(x);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-      if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
   }
 }
 
