@@ -44,11 +44,13 @@ export class PubSubRegistry {
     { at: number; entries: { owner: string; patterns: Pattern[] }[] }
   >();
   /** Per topic, the last answer of `subscribers` (the publish fast path). */
-  private readonly topics = new Map<string, { at: number; ids: Set<string> }>();
+  private readonly topics = new Map<string, { at: number; used: number; ids: Set<string> }>();
   private stopped = false;
   /** Hashed DHT key → the registry key read under it, for change notes. */
   private readonly hashes = new Map<string, string>();
   private readonly unlisten: () => void;
+  /** Topics whose read in flight started before a change note: read once more after it. */
+  private readonly rereads = new Set<string>();
   /** Subscriber reads in flight, by topic (shared by concurrent publishes). */
   private readonly reading = new Map<string, Promise<ReadonlySet<string>>>();
 
@@ -62,12 +64,21 @@ export class PubSubRegistry {
       maxCached?: number;
     },
   ) {
-    // A storer tells us when a key we read changed: a new subscriber is seen at once.
+    // A storer tells us when a key we read changed, so a new subscriber is seen at once: a
+    // topic in use is read again now (publishes keep its list for the few ms that takes);
+    // one not in use is dropped (its next publish waits for a read).
     this.unlisten = dht.onChanged((hashed) => {
       const key = this.hashes.get(hashed);
       if (key === undefined) return;
       this.cache.delete(key);
-      this.topics.clear();
+      const now = this.o.clock.now();
+      for (const [topic, hit] of [...this.topics]) {
+        if (!lookupKeys(topic).includes(key)) continue;
+        if (now - hit.used >= this.o.cacheTtlMs) this.topics.delete(topic);
+        // A read already out may have missed the change: another follows it.
+        else if (this.reading.has(topic)) this.rereads.add(topic);
+        else this.refresh(topic).catch(() => {});
+      }
     });
   }
 
@@ -125,7 +136,9 @@ export class PubSubRegistry {
   subscribers(topic: string, signal?: AbortSignal): ReadonlySet<string> | Promise<ReadonlySet<string>> {
     const hit = this.topics.get(topic);
     if (hit) {
-      if (this.o.clock.now() - hit.at >= this.ttl(hit.ids.size)) this.refresh(topic).catch(() => {});
+      const now = this.o.clock.now();
+      hit.used = now;
+      if (now - hit.at >= this.ttl(hit.ids.size)) this.refresh(topic).catch(() => {});
       return hit.ids;
     }
     const read = this.refresh(topic);
@@ -136,7 +149,10 @@ export class PubSubRegistry {
   private refresh(topic: string): Promise<ReadonlySet<string>> {
     let p = this.reading.get(topic);
     if (!p) {
-      p = this.lookup(topic).finally(() => this.reading.delete(topic));
+      p = this.lookup(topic).finally(() => {
+        this.reading.delete(topic);
+        if (this.rereads.delete(topic) && !this.stopped) this.refresh(topic).catch(() => {});
+      });
       this.reading.set(topic, p);
       p.catch((err: unknown) => this.o.logger.debug({ err, topic }, 'pubsub: reading subscribers failed'));
     }
@@ -160,7 +176,8 @@ export class PubSubRegistry {
     // Nothing known about any key: unknown, not "nobody".
     if (known === 0 && failure !== undefined) throw failure;
     this.topics.delete(topic);
-    this.topics.set(topic, { at: this.o.clock.now(), ids: out });
+    const now = this.o.clock.now();
+    this.topics.set(topic, { at: now, used: now, ids: out });
     if (this.topics.size > (this.o.maxCached ?? 4096)) this.topics.delete(this.topics.keys().next().value!);
     return out;
   }
