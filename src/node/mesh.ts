@@ -178,7 +178,10 @@ export class Mesh {
         'NOT_CONNECTED',
         `connection to ${peer.nodeId.slice(0, 8)} closed before push-pull`,
       );
-    const reply = await this.host.streams.request(conn, FrameType.MEMBERSHIP_SYNC, payload, opts);
+    const reply = await this.host.streams.request(conn, FrameType.MEMBERSHIP_SYNC, payload, {
+      ...opts,
+      ownStream: true, // a whole member list: not in front of the channel's small frames
+    });
     return { from: peer.nodeId, payload: reply };
   }
 

@@ -22,6 +22,7 @@ import { dhtNet, type NodeDht, nodeDht, serveDht } from './dht.js';
 import { DirectDialer } from './direct-dialer.js';
 import { Monitors, type NodeDown } from './monitors.js';
 import { NodePubSub, type NodePubSubOptions } from './pubsub.js';
+import { ChannelRequests } from './requests.js';
 import { type RouteOptions, type RouteReceipt, Router } from './router.js';
 import { type RoutesSummary, routesSummary } from './routes-summary.js';
 import { type RoutingHost, type RoutingOptions, RoutingService } from './routing.js';
@@ -38,6 +39,8 @@ export interface NodeDhtOptions {
 
 /** Default deadline of a `send` (ms). */
 const SEND_TIMEOUT_MS = 10_000;
+/** Default deadline of a request to a peer, and of answering one (as stream requests had). */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The layers above membership, per node: Kademlia routing, routed messages, named
@@ -54,6 +57,8 @@ export class NodeServices {
   readonly channels: PeerChannels;
   readonly pubsub: NodePubSub;
   readonly dialer: DirectDialer;
+  /** Requests (lookups, DHT reads and stores, routed hops) ride the peer channels. */
+  readonly requests: ChannelRequests;
 
   constructor(
     host: RoutingHost,
@@ -77,6 +82,13 @@ export class NodeServices {
       ...(o.frames ? { frames: o.frames } : {}),
     });
     this.channels.serveOn(host.streams);
+    this.requests = new ChannelRequests(this.channels, {
+      clock: o.clock,
+      connection: (id) => host.connection(id),
+      handlerOf: (type) => host.streams.handlerOf(type),
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    });
+    host.streams.useLane(this.requests);
     this.routing = new RoutingService(host, o, (c) => this.dht.peerJoined(c));
     this.dht = new Dht({
       selfId: host.selfId,
@@ -147,6 +159,7 @@ export class NodeServices {
     this.routing.stop();
     this.mailboxes.closeAll();
     this.monitors.close(new MaculaError('NOT_RUNNING', 'Node stopped'));
+    this.requests.close();
     return this.channels.close();
   }
 

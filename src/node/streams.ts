@@ -8,6 +8,26 @@ import type { NodeLogger } from './types.js';
 /** Answers one request frame on a stream opened by a peer; the result is the reply payload. */
 export type RequestHandler = (payload: unknown, peerId: string) => unknown | Promise<unknown>;
 
+/** Options of {@link StreamRouter.request}. */
+export interface RequestOptions extends AbortOptions {
+  /**
+   * A stream of its own even when there is a lane: for bulk exchanges (membership sync)
+   * that should not hold up the small frames behind them on the peer channel.
+   */
+  ownStream?: boolean;
+}
+
+/** Carries requests without a stream each (the peer channels, see ChannelRequests). */
+export interface RequestLane {
+  request(
+    conn: Connection,
+    peerId: string,
+    type: number,
+    payload: unknown,
+    opts: AbortOptions,
+  ): Promise<unknown>;
+}
+
 /** What a {@link StreamHandler} receives besides the stream: the opening frame and the decoder state. */
 export interface StreamOpening {
   /** The peer that opened the stream. */
@@ -40,6 +60,9 @@ export type StreamHandler = (stream: Stream, opening: StreamOpening) => Promise<
 export class StreamRouter {
   private readonly handlers = new Map<number, RequestHandler>();
   private readonly streamHandlers = new Map<number, StreamHandler>();
+  /** The peer behind each attached connection (requests on a lane need it). */
+  private readonly peers = new WeakMap<Connection, string>();
+  private lane: RequestLane | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -63,8 +86,22 @@ export class StreamRouter {
     this.streamHandlers.set(type, handler);
   }
 
+  /**
+   * Sends later requests through `lane` (the peer channels) instead of a stream each,
+   * except those asking for {@link RequestOptions.ownStream}.
+   */
+  useLane(lane: RequestLane): void {
+    this.lane = lane;
+  }
+
+  /** The handler of requests of frame `type`, if one is registered. */
+  handlerOf(type: number): RequestHandler | undefined {
+    return this.handlers.get(type);
+  }
+
   /** Serves the streams `conn`'s peer opens (after the handshake). */
   attach(conn: Connection, peerId: string): void {
+    this.peers.set(conn, peerId);
     conn.onStream((stream) => {
       this.serve(stream, peerId).catch((err: unknown) => {
         stream.reset(STREAM_REFUSED_CODE);
@@ -73,8 +110,21 @@ export class StreamRouter {
     });
   }
 
-  /** Sends one request on a new stream of `conn` and resolves with the reply payload. */
-  async request(conn: Connection, type: number, payload: unknown, opts: AbortOptions = {}): Promise<unknown> {
+  /**
+   * Sends one request to `conn`'s peer and resolves with the reply payload: on the lane
+   * when there is one, else (or with `ownStream`) on a new stream of `conn`.
+   */
+  request(conn: Connection, type: number, payload: unknown, opts: RequestOptions = {}): Promise<unknown> {
+    const peer = this.lane && !opts.ownStream ? this.peers.get(conn) : undefined;
+    if (peer !== undefined)
+      return this.lane!.request(conn, peer, type, payload, {
+        signal: opts.signal,
+        timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+      });
+    return this.streamRequest(conn, type, payload, opts);
+  }
+
+  private async streamRequest(conn: Connection, type: number, payload: unknown, opts: AbortOptions) {
     return withDeadline(
       this.clock,
       { timeoutMs: this.timeoutMs, ...opts },

@@ -32,6 +32,12 @@ export const FrameType = {
   CLOSE: 0x07,
   /** Opens a persistent one-way message channel on a stream (payload `{ v: 1 }`); frames of any type follow. */
   CHANNEL: 0x08,
+  /** On a peer channel: `[id, type, payload]`, a request answered by the handler of `type`. */
+  REQUEST: 0x09,
+  /** On a peer channel: `[id, value]`, the answer to REQUEST `id`. */
+  REPLY: 0x0a,
+  /** On a peer channel: `[id, code, message]`, REQUEST `id` could not be answered. */
+  REPLY_ERROR: 0x0b,
   // pub/sub 0x10–0x1F
   PUBLISH: 0x10,
   SUBSCRIBE: 0x11,
