@@ -49,6 +49,8 @@ export class PubSubRegistry {
   /** Hashed DHT key → the registry key read under it, for change notes. */
   private readonly hashes = new Map<string, string>();
   private readonly unlisten: () => void;
+  /** Keys noted as changed since their last read started (that read's answer is not cached). */
+  private readonly changedKeys = new Set<string>();
   /** Topics whose read in flight started before a change note: read once more after it. */
   private readonly rereads = new Set<string>();
   /** Subscriber reads in flight, by topic (shared by concurrent publishes). */
@@ -71,6 +73,9 @@ export class PubSubRegistry {
       const key = this.hashes.get(hashed);
       if (key === undefined) return;
       this.cache.delete(key);
+      this.changedKeys.add(key);
+      if (this.changedKeys.size > 2 * (this.o.maxCached ?? 4096))
+        this.changedKeys.delete(this.changedKeys.values().next().value!);
       const now = this.o.clock.now();
       for (const [topic, hit] of [...this.topics]) {
         if (!lookupKeys(topic).includes(key)) continue;
@@ -205,6 +210,7 @@ export class PubSubRegistry {
     this.hashes.set(hashed, key);
     if (this.hashes.size > 2 * (this.o.maxCached ?? 4096))
       this.hashes.delete(this.hashes.keys().next().value!);
+    this.changedKeys.delete(key);
     let records: Awaited<ReturnType<NodeDht['get']>>;
     try {
       records = await this.dht.get(key);
@@ -213,6 +219,8 @@ export class PubSubRegistry {
       throw new PubSubError('REGISTRY_UNREACHABLE', `Could not read the subscribers under ${key}`, { cause });
     }
     const entries = records.map((r) => ({ owner: r.owner, patterns: decodePatterns(r.value) }));
+    // Changed while we read: this answer may predate the change, so the next read asks again.
+    if (this.changedKeys.has(key)) return entries;
     this.cache.delete(key);
     this.cache.set(key, { at: this.o.clock.now(), entries });
     if (this.cache.size > (this.o.maxCached ?? 4096)) this.cache.delete(this.cache.keys().next().value!);

@@ -1,7 +1,8 @@
-// The subscriber lookup when some of a topic's registry keys cannot be read (GET_FAILED).
+// The subscriber lookup when some of a topic's registry keys cannot be read (GET_FAILED),
+// and what a DHT change note does to the cached lists.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DhtError, type DhtRecord } from '../../src/dht/index.js';
+import { DhtError, type DhtRecord, dhtKey } from '../../src/dht/index.js';
 import { PubSubRegistry } from '../../src/node/pubsub-registry.js';
 import { encodeValue } from '../../src/protocol/index.js';
 import { announceKey, lookupKeys, parsePattern } from '../../src/pubsub/index.js';
@@ -68,5 +69,69 @@ describe('pub/sub registry lookups', () => {
       cacheTtlMs: 1000,
     });
     await assert.rejects(Promise.resolve(reg.subscribers(topic)), { code: 'REGISTRY_UNREACHABLE' });
+  });
+
+  it('a change note re-reads a topic in use at once (its list serves meanwhile), once more if a read was out', async () => {
+    const topic = 'room.lobby';
+    const [exactKey] = lookupKeys(topic);
+    const records = new Map([[exactKey!, [{ owner: owner('a'), pattern: topic }]]]);
+    const base = fakeDht(records, new Set());
+    let notify!: (hashed: string) => void;
+    let reads = 0;
+    let gate: Promise<void> | undefined;
+    const dht = {
+      ...base,
+      // Answers with the records as they were when asked, after `gate` opens.
+      get: async (key: string) => {
+        if (key === exactKey) reads++;
+        const answer = await base.get(key);
+        await gate;
+        return answer;
+      },
+      onChanged: (l: (hashed: string) => void) => {
+        notify = l;
+        return () => {};
+      },
+    };
+    const clock = new VirtualClock();
+    const reg = new PubSubRegistry(dht as never, {
+      clock,
+      random: new SeededRandom(1),
+      logger: silent,
+      cacheTtlMs: 1000,
+    });
+    const flush = () => new Promise((r) => setImmediate(r));
+    const ids = (v: ReadonlySet<string> | Promise<ReadonlySet<string>>) => {
+      assert.ok(!(v instanceof Promise), 'answered from the cache, without waiting');
+      return [...v].sort();
+    };
+    assert.deepEqual([...(await reg.subscribers(topic))], [owner('a')]);
+    assert.equal(reads, 1);
+
+    // b subscribes; a storer says so. Well within the TTL, the topic is read again at once.
+    records.get(exactKey!)!.push({ owner: owner('b'), pattern: topic });
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    notify(dhtKey(exactKey!));
+    assert.equal(reads, 2);
+    assert.deepEqual(ids(reg.subscribers(topic)), [owner('a')], 'the list in hand serves meanwhile');
+    // c subscribes while that read is out (it answered without c): one more read follows.
+    records.get(exactKey!)!.push({ owner: owner('c'), pattern: topic });
+    notify(dhtKey(exactKey!));
+    gate = undefined;
+    open();
+    await flush();
+    await flush();
+    assert.equal(reads, 3);
+    assert.deepEqual(ids(reg.subscribers(topic)), [owner('a'), owner('b'), owner('c')]);
+
+    // A topic nobody published to for a TTL is dropped instead: its next publish waits for a read.
+    await clock.advance(1000);
+    records.get(exactKey!)!.pop();
+    notify(dhtKey(exactKey!));
+    assert.equal(reads, 3, 'not read for nobody');
+    const next = reg.subscribers(topic);
+    assert.ok(next instanceof Promise);
+    assert.deepEqual([...(await next)].sort(), [owner('a'), owner('b')]);
   });
 });
