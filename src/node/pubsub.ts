@@ -188,7 +188,12 @@ export class NodePubSub {
           continue;
         }
         frame ??= this.channels.encode(FrameType.PUBLISH, body);
-        await this.channels.sendFrame(conn, t, frame).catch((err: unknown) => this.failed(err, t));
+        try {
+          // Queued at once when there is room: no promise per target on the common path.
+          if (!this.channels.offer(conn, t, frame)) await this.channels.sendFrame(conn, t, frame);
+        } catch (err) {
+          this.failed(err, t);
+        }
       }
       return { seq: body.s, subscribers: targets, local };
     }

@@ -28,13 +28,15 @@ export class TurnBudget {
 
   /** Counts one operation; returns a promise to await first when the loop is owed a turn. */
   spend(): Promise<void> | undefined {
+    // Short runs cost nothing: the clock is read and a turn watched for only once a run
+    // (or operations spread over turns not seen yet) reaches 64.
+    if (++this.count < 64) return undefined;
     if (!this.armed) {
       this.armed = true;
       this.start = this.clock.now();
       setImmediate(this.turned);
+      return undefined;
     }
-    // The clock is read only once a run gets long.
-    if (++this.count < 64) return undefined;
     if (this.count < this.maxCount && this.clock.now() - this.start < this.maxMs) return undefined;
     return new Promise((resolve) => setImmediate(resolve));
   }

@@ -30,6 +30,8 @@ const sendScratch = Buffer.allocUnsafeSlow(quiche.MAX_DATAGRAM_SIZE);
 export class QuicConnection implements Connection {
   peerCertificates: readonly Uint8Array[] = [];
   resumed = false;
+  /** In the endpoint's list of connections to flush after this I/O batch. */
+  flushQueued = false;
   /** When the peer was last heard from (clock time); read by the keep-alive. */
   lastRecvAt: number;
   private state: State = 'handshake';

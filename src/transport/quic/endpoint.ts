@@ -41,7 +41,8 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   private readonly opts: ResolvedOptions;
   private readonly config: QuicheConfig;
   private readonly cids = new CidRegistry();
-  private readonly dirty = new Set<QuicConnection>();
+  /** Connections to flush after this I/O batch (`flushQueued` marks them; an array, as a Set reallocates as it empties). */
+  private readonly dirty: QuicConnection[] = [];
   private flushScheduled = false;
   private readonly incoming: Inbox<Connection>;
   private readonly rawHandlers = new Set<RawHandler>();
@@ -132,7 +133,10 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
   };
 
   markDirty(c: QuicConnection): void {
-    this.dirty.add(c);
+    if (!c.flushQueued) {
+      c.flushQueued = true;
+      this.dirty.push(c);
+    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // Flushing after the current I/O batch coalesces writes and ACKs into fewer packets.
@@ -141,10 +145,15 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
 
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
-    for (const c of this.dirty) {
-      this.dirty.delete(c);
+    const dirty = this.dirty;
+    // A flush may mark more connections: they are appended, and flushed in this loop too.
+    for (let i = 0; i < dirty.length; i++) {
+      const c = dirty[i]!;
+      if (!c.flushQueued) continue; // forgotten meanwhile
+      c.flushQueued = false;
       c.flush();
     }
+    dirty.length = 0;
   };
 
   surface(c: QuicConnection): void {
@@ -178,7 +187,7 @@ export class QuicEndpoint implements Endpoint, EndpointLink {
 
   private forget(c: QuicConnection): void {
     this.cids.forget(c);
-    this.dirty.delete(c);
+    c.flushQueued = false;
   }
 
   // ---- Endpoint API ----
