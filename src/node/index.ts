@@ -4,6 +4,7 @@ export type { DownReason, NodeDown } from './monitors.js';
 export { CLOSE, MaculaNode, VERSION } from './node.js';
 export type { NodePubSubOptions } from './pubsub.js';
 export type { Subscription } from './pubsub-local.js';
+export { RequestFailedError } from './requests.js';
 export type { RouteOptions, RouteReceipt, RouterStats } from './router.js';
 export type { RoutesSummary } from './routes-summary.js';
 export type { RoutingOptions } from './routing.js';
