@@ -9,28 +9,12 @@ import { ChannelRequests, type RequestFailedError } from '../../src/node/request
 import { StreamRouter } from '../../src/node/streams.js';
 import { FrameType } from '../../src/protocol/index.js';
 import { systemClock } from '../../src/runtime/index.js';
-import { type Connection, createQuicTransport, MemoryNetwork } from '../../src/transport/index.js';
+import type { Connection } from '../../src/transport/index.js';
 import { connectPair } from '../transport/compliance/context.js';
 import type { TransportHarness } from '../transport/harness.js';
+import { channelHarnesses, SILENT } from './fixtures/channel-harnesses.js';
 
-const SILENT = { debug() {}, info() {}, warn() {} };
-const noAddress = async () => ({ host: '127.0.0.1', port: 9 });
-const harnesses: TransportHarness[] = [
-  {
-    name: 'memory',
-    transport: new MemoryNetwork().transport(),
-    baseOptions: {},
-    crash() {},
-    deadAddress: noAddress,
-  },
-  {
-    name: 'quic',
-    transport: createQuicTransport(),
-    baseOptions: { host: '127.0.0.1' },
-    crash() {},
-    deadAddress: noAddress,
-  },
-];
+const harnesses = channelHarnesses();
 
 interface Side {
   conn: Connection;
