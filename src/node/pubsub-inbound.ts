@@ -1,5 +1,5 @@
 /** The receiving side of pub/sub: duplicate suppression, local delivery, acknowledgements. */
-import { decodeValue, FrameType } from '../protocol/index.js';
+import { decodeOwnedValue, FrameType } from '../protocol/index.js';
 import { DedupWindow } from '../pubsub/index.js';
 import type { PeerChannels } from './channels.js';
 import type { LocalSubscriptions } from './pubsub-local.js';
@@ -49,7 +49,7 @@ export class PubSubInbound {
     }
     let payload: unknown;
     try {
-      payload = decodeValue(body.p);
+      payload = decodeOwnedValue(body.p); // body.p is the frame decoder's copy: no second one
     } catch {
       this.counts.malformed++;
       return false;

@@ -102,3 +102,33 @@ export function encodeValue(value: unknown): Uint8Array {
 export function decodeValue(bytes: Uint8Array): unknown {
   return unpackExact(bytes, 0, bytes.byteLength);
 }
+
+/** Like `unpackr`, but binary in the result is a view into the source, not a copy. */
+const viewUnpackr = new Unpackr({
+  useRecords: false,
+  structuredClone: false,
+  mapsAsObjects: true,
+  int64AsType: 'bigint',
+  copyBuffers: false,
+});
+
+/**
+ * Decodes bytes this process already owns outright (a copy made when their frame was
+ * decoded, like a pub/sub message's payload bytes): binary in the result is a view into
+ * `bytes` instead of another copy. Such a copy is a new ArrayBuffer, which costs more
+ * than decoding a small message.
+ * @throws ProtocolError `BAD_PAYLOAD`, as {@link decodeValue}.
+ */
+export function decodeOwnedValue(bytes: Uint8Array): unknown {
+  const end = bytes.byteLength;
+  if (end === 0) throw new ProtocolError('BAD_PAYLOAD', 'empty payload');
+  if (end === 1 && bytes[0] === 0xc1)
+    throw new ProtocolError('BAD_PAYLOAD', 'payload is the never-used byte 0xc1');
+  // Views of a Buffer would be Buffers: binary always arrives as a plain Uint8Array.
+  const src = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, end);
+  try {
+    return viewUnpackr.unpack(src, { start: 0, end });
+  } catch (e) {
+    throw asProtocolError(e, 'BAD_PAYLOAD', 'invalid MessagePack payload');
+  }
+}

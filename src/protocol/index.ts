@@ -2,7 +2,7 @@
  * The Macula wire protocol: frames (8-byte header + MessagePack payload) carried on
  * QUIC streams. See docs/wire-protocol.md.
  */
-export { decodeValue, encodeValue } from './codec.js';
+export { decodeOwnedValue, decodeValue, encodeValue } from './codec.js';
 export { type DecodeOptions, decodeFrame, FrameDecoder } from './decoder.js';
 export { type EncodeOptions, encodeFrame, encodeFrameInto, FrameEncoder } from './encode.js';
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
