@@ -4,18 +4,13 @@
  * us. No QUIC stream, AbortController or timer per request: a stream per exchange cost
  * more CPU than the small requests it carried (routing lookups, DHT reads, routed hops).
  */
-import { MaculaError, TimeoutError } from '../core/index.js';
+import { MaculaError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
-import {
-  type AbortOptions,
-  type Clock,
-  type Deadline,
-  DeadlineQueue,
-  toAbortError,
-} from '../runtime/index.js';
+import { type AbortOptions, type Clock, DeadlineQueue, toAbortError } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { RequestServer } from './request-serve.js';
+import { CallScope } from './rpc-scope.js';
 import type { RequestHandler } from './streams.js';
 
 /** Options of {@link ChannelRequests}. */
@@ -34,21 +29,20 @@ export interface ChannelRequestsOptions {
   maxPerPeer?: number;
 }
 
-/** A request waiting for its answer. */
+/** A request waiting for its answer; given up when its scope is (deadline, caller's signal). */
 class Pending {
-  deadline: Deadline | undefined;
   /** Set while the request waits its turn to be sent (see `maxPerPeer`). */
   frame: Uint8Array | undefined;
   constructor(
     readonly peer: string,
     private readonly owner: ChannelRequests,
     readonly id: number,
-    readonly signal: AbortSignal | undefined,
+    readonly scope: CallScope,
     private readonly res: (v: unknown) => void,
     private readonly rej: (e: unknown) => void,
   ) {}
 
-  readonly onAbort = (): void => this.reject(toAbortError(this.signal?.reason));
+  readonly giveUp = (reason: unknown): void => this.reject(toAbortError(reason));
 
   resolve(v: unknown): void {
     if (this.settle()) this.res(v);
@@ -60,8 +54,7 @@ class Pending {
 
   private settle(): boolean {
     if (!this.owner.forget(this)) return false;
-    this.deadline?.cancel();
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.scope.dispose();
     return true;
   }
 }
@@ -118,9 +111,8 @@ export class ChannelRequests {
     payload: unknown,
     opts: AbortOptions = {},
   ): Promise<unknown> {
-    const { signal } = opts;
     if (this.closed) return Promise.reject(new MaculaError('NOT_RUNNING', 'The node stopped'));
-    if (signal?.aborted) return Promise.reject(toAbortError(signal.reason));
+    if (opts.signal?.aborted) return Promise.reject(toAbortError(opts.signal.reason));
     const id = this.nextId;
     this.nextId = id >= 0x7fffffff ? 1 : id + 1;
     let frame: Uint8Array;
@@ -129,8 +121,10 @@ export class ChannelRequests {
     } catch (e) {
       return Promise.reject(e);
     }
+    // The deadline sits in the shared queue; an AbortSignal is made only if a send must wait.
+    const scope = new CallScope(this.deadlines, opts.timeoutMs ?? this.o.timeoutMs, 'request', opts.signal);
     return new Promise((resolve, reject) => {
-      const p = new Pending(peer, this, id, signal, resolve, reject);
+      const p = new Pending(peer, this, id, scope, resolve, reject);
       const busy = this.asking.get(peer) ?? 0;
       if (busy < this.maxPerPeer) {
         // Sent before it is registered: a send that replaces the peer's channel fails the
@@ -138,6 +132,7 @@ export class ChannelRequests {
         try {
           this.transmit(conn, p, frame);
         } catch (err) {
+          scope.dispose();
           reject(err); // the channels are closed
           return;
         }
@@ -150,11 +145,7 @@ export class ChannelRequests {
         else this.queued.set(peer, [p]);
       }
       this.pending.set(id, p);
-      const ms = opts.timeoutMs ?? this.o.timeoutMs;
-      p.deadline = this.deadlines.add(ms, () =>
-        p.reject(new TimeoutError(`request timed out after ${ms} ms`)),
-      );
-      signal?.addEventListener('abort', p.onAbort, { once: true });
+      scope.watch(p.giveUp);
     });
   }
 
@@ -169,7 +160,7 @@ export class ChannelRequests {
   private transmit(conn: Connection, p: Pending, frame: Uint8Array): void {
     if (!this.channels.offer(conn, p.peer, frame))
       this.channels
-        .sendFrame(conn, p.peer, frame, { signal: p.signal })
+        .sendFrame(conn, p.peer, frame, { signal: p.scope.signal })
         .catch((err: unknown) => p.reject(err));
   }
 

@@ -1,4 +1,4 @@
-/** One call's deadline and cancellation, without an AbortController on the hot path. */
+/** The deadline and cancellation of one call or channel request, without an AbortController on the hot path. */
 import { MaculaError, TimeoutError } from '../core/index.js';
 import { type Deadline, type DeadlineQueue, toAbortError } from '../runtime/index.js';
 
