@@ -1,7 +1,7 @@
 /** The answering side of requests on the peer channels (see requests.ts). */
 import { MaculaError, TimeoutError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
-import type { DeadlineQueue } from '../runtime/index.js';
+import { type DeadlineQueue, isPromiseLike } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import type { RequestHandler } from './streams.js';
@@ -65,8 +65,7 @@ export class RequestServer {
     const dl = this.cx.deadlines.add(ms, () => fail(new TimeoutError(`answering took over ${ms} ms`)));
     try {
       const r = handler(raw[2], peer);
-      if (typeof (r as PromiseLike<unknown> | undefined)?.then === 'function')
-        (r as PromiseLike<unknown>).then(ok, fail);
+      if (isPromiseLike(r)) r.then(ok, fail);
       else ok(r);
     } catch (err) {
       fail(err);

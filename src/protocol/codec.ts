@@ -74,11 +74,15 @@ export function packReserved(payload: unknown, reserve: number): Uint8Array {
 
 /** Decodes exactly one MessagePack value from `src[start, end)`; anything else is BAD_PAYLOAD. */
 export function unpackExact(src: Uint8Array, start: number, end: number): unknown {
+  return unpackWith(unpackr, src, start, end);
+}
+
+function unpackWith(u: Unpackr, src: Uint8Array, start: number, end: number): unknown {
   if (end <= start) throw new ProtocolError('BAD_PAYLOAD', 'empty payload');
   let value: unknown;
   try {
     // msgpackr throws on trailing bytes and on truncation; both are BAD_PAYLOAD.
-    value = unpackr.unpack(src, { start, end });
+    value = u.unpack(src, { start, end });
   } catch (e) {
     throw asProtocolError(e, 'BAD_PAYLOAD', 'invalid MessagePack payload');
   }
@@ -121,14 +125,7 @@ const viewUnpackr = new Unpackr({
  */
 export function decodeOwnedValue(bytes: Uint8Array): unknown {
   const end = bytes.byteLength;
-  if (end === 0) throw new ProtocolError('BAD_PAYLOAD', 'empty payload');
-  if (end === 1 && bytes[0] === 0xc1)
-    throw new ProtocolError('BAD_PAYLOAD', 'payload is the never-used byte 0xc1');
   // Views of a Buffer would be Buffers: binary always arrives as a plain Uint8Array.
   const src = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, end);
-  try {
-    return viewUnpackr.unpack(src, { start: 0, end });
-  } catch (e) {
-    throw asProtocolError(e, 'BAD_PAYLOAD', 'invalid MessagePack payload');
-  }
+  return unpackWith(viewUnpackr, src, 0, end);
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../core/index.js';
-import { AsyncQueue } from '../runtime/index.js';
+import { AsyncQueue, isPromiseLike } from '../runtime/index.js';
 import { PubSubError } from './errors.js';
 import type {
   OverflowPolicy,
@@ -148,7 +148,7 @@ export class SubscriptionQueue<T> implements AsyncIterable<T> {
       try {
         // Awaited only when it returned a promise: a plain handler costs no promise per event.
         const r = handler(item);
-        if (r !== undefined && typeof (r as PromiseLike<void>).then === 'function') await r;
+        if (isPromiseLike(r)) await r;
       } catch (err) {
         this.counts.handlerErrors++;
         try {

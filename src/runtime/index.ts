@@ -13,6 +13,7 @@ export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { type Deadline, DeadlineQueue } from './deadlines.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';
 export { MinHeap } from './min-heap.js';
+export { isPromiseLike } from './promise.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
 export { TurnBudget } from './turns.js';
 export { VirtualClock } from './virtual-clock.js';
