@@ -43,8 +43,8 @@ export class PubSubRegistry {
     string,
     { at: number; entries: { owner: string; patterns: Pattern[] }[] }
   >();
-  /** Per topic, the last answer of `subscribers` (the publish fast path). */
-  private readonly topics = new Map<string, { at: number; used: number; ids: Set<string> }>();
+  /** Per topic, the last answer of `subscribers` (the publish fast path), and the keys it was read under. */
+  private readonly topics = new Map<string, { at: number; used: number; ids: Set<string>; keys: string[] }>();
   private stopped = false;
   /** Hashed DHT key → the registry key read under it, for change notes. */
   private readonly hashes = new Map<string, string>();
@@ -53,6 +53,8 @@ export class PubSubRegistry {
   private readonly changedKeys = new Set<string>();
   /** Topics whose read in flight started before a change note: read once more after it. */
   private readonly rereads = new Set<string>();
+  /** Topics (and keys) whose answers are kept; twice as many hashes and change notes. */
+  private readonly maxCached: number;
   /** Subscriber reads in flight, by topic (shared by concurrent publishes). */
   private readonly reading = new Map<string, Promise<ReadonlySet<string>>>();
 
@@ -66,6 +68,7 @@ export class PubSubRegistry {
       maxCached?: number;
     },
   ) {
+    this.maxCached = o.maxCached ?? 4096;
     // A storer tells us when a key we read changed, so a new subscriber is seen at once: a
     // topic in use is read again now (publishes keep its list for the few ms that takes);
     // one not in use is dropped (its next publish waits for a read).
@@ -74,11 +77,11 @@ export class PubSubRegistry {
       if (key === undefined) return;
       this.cache.delete(key);
       this.changedKeys.add(key);
-      if (this.changedKeys.size > 2 * (this.o.maxCached ?? 4096))
+      if (this.changedKeys.size > 2 * this.maxCached)
         this.changedKeys.delete(this.changedKeys.values().next().value!);
       const now = this.o.clock.now();
       for (const [topic, hit] of [...this.topics]) {
-        if (!lookupKeys(topic).includes(key)) continue;
+        if (!hit.keys.includes(key)) continue;
         if (now - hit.used >= this.o.cacheTtlMs) this.topics.delete(topic);
         // A read already out may have missed the change: another follows it.
         else if (this.reading.has(topic)) this.rereads.add(topic);
@@ -182,8 +185,8 @@ export class PubSubRegistry {
     if (known === 0 && failure !== undefined) throw failure;
     this.topics.delete(topic);
     const now = this.o.clock.now();
-    this.topics.set(topic, { at: now, used: now, ids: out });
-    if (this.topics.size > (this.o.maxCached ?? 4096)) this.topics.delete(this.topics.keys().next().value!);
+    this.topics.set(topic, { at: now, used: now, ids: out, keys });
+    if (this.topics.size > this.maxCached) this.topics.delete(this.topics.keys().next().value!);
     return out;
   }
 
@@ -208,8 +211,7 @@ export class PubSubRegistry {
     const hashed = dhtKey(key);
     this.hashes.delete(hashed);
     this.hashes.set(hashed, key);
-    if (this.hashes.size > 2 * (this.o.maxCached ?? 4096))
-      this.hashes.delete(this.hashes.keys().next().value!);
+    if (this.hashes.size > 2 * this.maxCached) this.hashes.delete(this.hashes.keys().next().value!);
     this.changedKeys.delete(key);
     let records: Awaited<ReturnType<NodeDht['get']>>;
     try {
@@ -223,7 +225,7 @@ export class PubSubRegistry {
     if (this.changedKeys.has(key)) return entries;
     this.cache.delete(key);
     this.cache.set(key, { at: this.o.clock.now(), entries });
-    if (this.cache.size > (this.o.maxCached ?? 4096)) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value!);
     return entries;
   }
 
