@@ -15,7 +15,7 @@ export interface OutContext {
   /** Traffic crossed the channel with `peerId` (once per batch written). */
   active(peerId: string): void;
   /** Told once when a channel ends, however it ends. */
-  closed(ch: OutChannel, reason: string): void;
+  closed(ch: OutChannel, reason: string, cause?: unknown): void;
 }
 
 /** The opening frame of every channel (a view msgpackr never rewrites, so it is shared). */
@@ -199,6 +199,6 @@ export class OutChannel {
     this.q.rejectWaiters(
       new ChannelError('CHANNEL_CLOSED', `channel to ${peer} closed: ${reason}`, { cause }),
     );
-    this.ctx.closed(this, reason);
+    this.ctx.closed(this, reason, cause);
   }
 }

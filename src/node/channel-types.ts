@@ -79,8 +79,8 @@ export function emptyChannelStats(): ChannelStats {
 export interface ChannelEvents {
   /** A channel started: `out` = we opened it, `in` = the peer did. */
   open: { peerId: string; direction: 'in' | 'out' };
-  /** A channel ended; `reason` is for logs. */
-  closed: { peerId: string; direction: 'in' | 'out'; reason: string };
+  /** A channel ended; `reason` is for logs, `cause` the stream's error when it failed. */
+  closed: { peerId: string; direction: 'in' | 'out'; reason: string; cause?: unknown };
   /** A send to `peerId` started waiting for room (the peer's queue is full). */
   full: { peerId: string };
 }

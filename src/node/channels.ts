@@ -72,10 +72,10 @@ export class PeerChannels {
       maxQueuedBytes,
       stats,
       frames: opts.frames,
-      closed: (ch, reason) => {
+      closed: (ch, reason, cause) => {
         stats.openOut--;
         if (this.out.get(ch.peerId) === ch) this.out.delete(ch.peerId);
-        events.emit('closed', { peerId: ch.peerId, direction: 'out', reason });
+        events.emit('closed', { peerId: ch.peerId, direction: 'out', reason, cause });
       },
     };
     this.inCtx = {

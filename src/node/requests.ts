@@ -7,7 +7,7 @@
 import { MaculaError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
 import { type AbortOptions, type Clock, DeadlineQueue, toAbortError } from '../runtime/index.js';
-import type { Connection } from '../transport/index.js';
+import { type Connection, ConnectionClosedError } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { RequestServer } from './request-serve.js';
 import { CallScope } from './rpc-scope.js';
@@ -94,7 +94,7 @@ export class ChannelRequests {
     channels.handle(FrameType.REPLY_ERROR, (p, peer) => this.onError(p, peer));
     // Frames still queued on a closed channel are lost: their requests fail now, not at the deadline.
     channels.on('closed', (e) => {
-      if (e.direction === 'out') this.peerGone(e.peerId, e.reason);
+      if (e.direction === 'out') this.peerGone(e.peerId, e.reason, e.cause);
     });
   }
 
@@ -191,11 +191,18 @@ export class ChannelRequests {
     else this.asking.delete(peer);
   }
 
-  /** The peer (or our channel to it) went away: its requests fail at once. */
-  peerGone(peer: string, why = 'the connection closed'): void {
-    for (const p of this.pending.values())
-      if (p.peer === peer)
-        p.reject(new MaculaError('NOT_CONNECTED', `No answer from ${peer.slice(0, 8)}: ${why}`));
+  /**
+   * The peer (or our channel to it) went away: its requests fail at once. When the
+   * connection closed under them, they fail with its ConnectionClosedError, as a stream
+   * request did: its `closeCode` tells a caller that lost a simultaneous dial to retry on
+   * the connection that was kept (see Router).
+   */
+  peerGone(peer: string, why = 'the connection closed', cause?: unknown): void {
+    const err =
+      cause instanceof ConnectionClosedError
+        ? cause
+        : new MaculaError('NOT_CONNECTED', `No answer from ${peer.slice(0, 8)}: ${why}`, { cause });
+    for (const p of this.pending.values()) if (p.peer === peer) p.reject(err);
   }
 
   /** Node stop: every waiting request fails with `NOT_RUNNING`. */

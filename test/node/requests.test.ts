@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { MaculaError } from '../../src/core/index.js';
 import { PeerChannels, type PeerChannelsOptions } from '../../src/node/channels.js';
+import { CLOSE } from '../../src/node/index.js';
 import { ChannelRequests, type RequestFailedError } from '../../src/node/requests.js';
 import { StreamRouter } from '../../src/node/streams.js';
 import { FrameType } from '../../src/protocol/index.js';
 import { systemClock } from '../../src/runtime/index.js';
-import type { Connection } from '../../src/transport/index.js';
+import { type Connection, ConnectionClosedError } from '../../src/transport/index.js';
 import { connectPair } from '../transport/compliance/context.js';
 import type { TransportHarness } from '../transport/harness.js';
 import { channelHarnesses, SILENT } from './fixtures/channel-harnesses.js';
@@ -220,6 +221,20 @@ for (const h of harnesses) {
       await serving(3);
       releases[2]!('three');
       assert.equal(await third, 'three');
+    });
+
+    it('fails a request whose connection closes with that ConnectionClosedError and its code', async (t) => {
+      const { a, b } = await pair(t, h);
+      b.router.handle(FrameType.ROUTE, () => new Promise(() => {}));
+      const waiting = a.router.request(a.conn, FrameType.ROUTE, {});
+      // The code a node closes the loser of a simultaneous dial with: the router retries on it.
+      await b.conn.close({ code: CLOSE.duplicate, reason: 'duplicate' });
+      const err = await waiting.then(
+        () => assert.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ConnectionClosedError, String(err));
+      assert.equal(err.closeCode, CLOSE.duplicate);
     });
 
     it('fails waiting requests at once when the channel to the peer goes, and after close()', async (t) => {
