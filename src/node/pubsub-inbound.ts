@@ -1,6 +1,7 @@
 /** The receiving side of pub/sub: duplicate suppression, local delivery, acknowledgements. */
 import { decodeOwnedValue, FrameType } from '../protocol/index.js';
 import { DedupWindow } from '../pubsub/index.js';
+import { ChurnMap } from '../runtime/index.js';
 import type { PeerChannels } from './channels.js';
 import type { LocalSubscriptions } from './pubsub-local.js';
 import { MAX_ACKS_PER_FRAME, readPubBody } from './pubsub-wire.js';
@@ -23,7 +24,7 @@ export interface InboundCounts {
 export class PubSubInbound {
   readonly counts: InboundCounts = { received: 0, delivered: 0, duplicates: 0, unmatched: 0, malformed: 0 };
   private readonly dedup = new DedupWindow();
-  private readonly acks = new Map<string, number[]>();
+  private readonly acks = new ChurnMap<string, number[]>();
   stopped = false;
 
   constructor(

@@ -1,7 +1,7 @@
 /** At-least-once deliveries waiting for their subscriber's acknowledgement. */
 import type { OutboxStats } from '../pubsub/index.js';
 import { PubSubError } from '../pubsub/index.js';
-import { backoffDelay, type Clock, type Random, type TimerHandle } from '../runtime/index.js';
+import { backoffDelay, ChurnMap, type Clock, type Random, type TimerHandle } from '../runtime/index.js';
 
 /** Tunables of the outbox (`NodeOptions.pubsub`). */
 export interface OutboxOptions {
@@ -32,7 +32,7 @@ export type Attempt = (target: string, body: unknown) => void;
  * One timer serves every delivery (a sweep while anything is pending).
  */
 export class Outbox {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new ChurnMap<string, Pending>();
   private readonly counts = { acked: 0, retries: 0, expired: 0, abandoned: 0 };
   private timer: TimerHandle | undefined;
   private readonly maxPending: number;
@@ -88,7 +88,7 @@ export class Outbox {
 
   /** `target` left the realm: its deliveries are abandoned. */
   dropTarget(target: string): void {
-    for (const [k, p] of this.pending)
+    for (const [k, p] of this.pending.entries())
       if (p.target === target) {
         this.pending.delete(k);
         this.counts.abandoned++;
@@ -129,7 +129,7 @@ export class Outbox {
 
   private sweep(): void {
     const now = this.clock.now();
-    for (const [k, p] of this.pending) {
+    for (const [k, p] of this.pending.entries()) {
       if (now >= p.until) {
         this.pending.delete(k);
         this.counts.expired++;

@@ -1,7 +1,7 @@
 /** The answering side of requests on the peer channels (see requests.ts). */
 import { MaculaError, TimeoutError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
-import { type DeadlineQueue, isPromiseLike } from '../runtime/index.js';
+import { ChurnMap, type DeadlineQueue, isPromiseLike } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import type { RequestHandler } from './streams.js';
@@ -26,7 +26,7 @@ export interface RequestServerContext {
  * run side by side: a slow one holds up neither the channel nor the requests after it.
  */
 export class RequestServer {
-  private readonly serving = new Map<string, number>();
+  private readonly serving = new ChurnMap<string, number>();
 
   constructor(private readonly cx: RequestServerContext) {}
 

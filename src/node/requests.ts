@@ -6,7 +6,7 @@
  */
 import { MaculaError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
-import { type AbortOptions, type Clock, DeadlineQueue, toAbortError } from '../runtime/index.js';
+import { type AbortOptions, ChurnMap, type Clock, DeadlineQueue, toAbortError } from '../runtime/index.js';
 import { type Connection, ConnectionClosedError } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { RequestServer } from './request-serve.js';
@@ -66,12 +66,12 @@ class Pending {
  * within `timeoutMs` is answered with `TIMEOUT`.
  */
 export class ChannelRequests {
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new ChurnMap<number, Pending>();
   private readonly deadlines: DeadlineQueue;
   private readonly maxPerPeer: number;
   /** Requests out per peer, and those waiting their turn. */
-  private readonly asking = new Map<string, number>();
-  private readonly queued = new Map<string, Pending[]>();
+  private readonly asking = new ChurnMap<string, number>();
+  private readonly queued = new ChurnMap<string, Pending[]>();
   private nextId = 1;
   private closed = false;
 
@@ -208,7 +208,7 @@ export class ChannelRequests {
   /** Node stop: every waiting request fails with `NOT_RUNNING`. */
   close(): void {
     this.closed = true;
-    for (const p of [...this.pending.values()]) p.reject(new MaculaError('NOT_RUNNING', 'The node stopped'));
+    for (const p of this.pending.values()) p.reject(new MaculaError('NOT_RUNNING', 'The node stopped'));
     this.deadlines.clear();
   }
 

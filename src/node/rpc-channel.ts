@@ -2,7 +2,7 @@
 import { MaculaError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
 import { RpcError } from '../rpc/index.js';
-import { toAbortError } from '../runtime/index.js';
+import { ChurnMap, toAbortError } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { errorReply, remoteError } from './router.js';
@@ -33,7 +33,7 @@ class Pending {
   constructor(
     readonly peer: string,
     readonly id: number,
-    private readonly table: Map<number, Pending>,
+    private readonly table: ChurnMap<number, Pending>,
     private readonly scope: CallWatch,
     private readonly res: (v: unknown) => void,
     private readonly rej: (e: unknown) => void,
@@ -65,7 +65,7 @@ class Pending {
  * once (more are refused with `OVERLOADED`).
  */
 export class RpcChannel {
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new ChurnMap<number, Pending>();
 
   constructor(
     private readonly channels: PeerChannels,
@@ -107,7 +107,7 @@ export class RpcChannel {
 
   /** The connection to `peer` went away: its calls in flight fail (the caller fails over). */
   peerGone(peer: string): void {
-    for (const p of [...this.pending.values()])
+    for (const p of this.pending.values())
       if (p.peer === peer)
         p.reject(
           new MaculaError('NOT_CONNECTED', `The connection to ${peer.slice(0, 8)} closed during the call`),

@@ -12,6 +12,7 @@ import {
 } from '../rpc/index.js';
 import {
   type AbortOptions,
+  ChurnSet,
   type Clock,
   DeadlineQueue,
   type Random,
@@ -23,7 +24,7 @@ import type { NodeDht } from './dht.js';
 import type { Router } from './router.js';
 import type { RoutingHost } from './routing.js';
 import { type CallBody, RpcChannel } from './rpc-channel.js';
-import { ServedCalls } from './rpc-inflight.js';
+import { HandlerContext, ServedCalls } from './rpc-inflight.js';
 import { Registrations } from './rpc-registrations.js';
 import { CallScope } from './rpc-scope.js';
 import type { NodeLogger } from './types.js';
@@ -48,7 +49,7 @@ export class NodeRpc {
   private readonly deadlines: DeadlineQueue;
   private readonly turns: TurnBudget;
   /** Calls in flight (given up at node stop). */
-  private readonly scopes = new Set<CallScope>();
+  private readonly scopes = new ChurnSet<CallScope>();
   private readonly served: ServedCalls;
   private readonly direct: RpcChannel;
   private nextCallId = 1;
@@ -162,7 +163,7 @@ export class NodeRpc {
   stop(): void {
     const stopped = new MaculaError('NOT_RUNNING', 'Node stopped');
     // A call waiting for its reply on a channel watches its scope: this gives it up too.
-    for (const scope of this.scopes) scope.abort(stopped);
+    for (const scope of this.scopes.values()) scope.abort(stopped);
     this.deadlines.clear();
     this.served.stop();
     this.local.stop();
@@ -305,15 +306,7 @@ export class NodeRpc {
     this.counters.served++;
     const { call, end } = this.served.begin(caller, id, deadlineMs);
     try {
-      // The context's signal is made only if the handler reads it.
-      const ctx = {
-        caller,
-        procedure: name,
-        get signal() {
-          return call.signal;
-        },
-      };
-      const out = handler(args, ctx);
+      const out = handler(args, new HandlerContext(caller, name, call));
       return out instanceof Promise ? await call.race(out) : out;
     } catch (err) {
       this.counters.serveFailures++;

@@ -9,6 +9,7 @@ export {
 export { AsyncQueue } from './async-queue.js';
 export { type BackoffOptions, backoffDelay, backoffOptions } from './backoff.js';
 export { concatBytes } from './bytes.js';
+export { ChurnMap, ChurnSet } from './churn.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { type Deadline, DeadlineQueue } from './deadlines.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';
