@@ -43,8 +43,14 @@ export class PubSubRegistry {
     string,
     { at: number; entries: { owner: string; patterns: Pattern[] }[] }
   >();
-  /** Per topic, the last answer of `subscribers` (the publish fast path), and the keys it was read under. */
-  private readonly topics = new Map<string, { at: number; used: number; ids: Set<string>; keys: string[] }>();
+  /**
+   * Per topic, the last answer of `subscribers` (the publish fast path), the keys it was
+   * read under, and when the first of them expires (then that key alone is read again).
+   */
+  private readonly topics = new Map<
+    string,
+    { expires: number; used: number; ids: Set<string>; keys: string[] }
+  >();
   private stopped = false;
   /** Hashed DHT key → the registry key read under it, for change notes. */
   private readonly hashes = new Map<string, string>();
@@ -146,7 +152,7 @@ export class PubSubRegistry {
     if (hit) {
       const now = this.o.clock.now();
       hit.used = now;
-      if (now - hit.at >= this.ttl(hit.ids.size)) this.refresh(topic).catch(() => {});
+      if (now >= hit.expires) this.refresh(topic).catch(() => {});
       return hit.ids;
     }
     const read = this.refresh(topic);
@@ -170,7 +176,14 @@ export class PubSubRegistry {
   private async lookup(topic: string): Promise<ReadonlySet<string>> {
     const out = new Set<string>();
     const keys = lookupKeys(topic);
-    const lists = await Promise.allSettled(keys.map((k) => this.read(k)));
+    // Keys are kept for the topic's TTL (a quarter when it had nobody). A topic's keys are
+    // first read together, then each is kept for a different share of the TTL: later
+    // refreshes read one key at a time, spread over the TTL, instead of all at once (a
+    // burst of DHT lookups that held publishes up and delayed deliveries).
+    const prev = this.topics.get(topic);
+    const maxAge = this.ttl(prev ? prev.ids.size : 1);
+    const uncached = keys.filter((k) => !this.cache.has(k));
+    const lists = await Promise.allSettled(keys.map((k) => this.read(k, maxAge)));
     let failure: unknown;
     let known = 0;
     for (const [i, r] of lists.entries()) {
@@ -185,7 +198,15 @@ export class PubSubRegistry {
     if (known === 0 && failure !== undefined) throw failure;
     this.topics.delete(topic);
     const now = this.o.clock.now();
-    this.topics.set(topic, { at: now, used: now, ids: out, keys });
+    const ttl = this.ttl(out.size);
+    for (const [i, k] of uncached.entries()) {
+      const c = this.cache.get(k);
+      if (c) c.at -= (i / uncached.length) * ttl;
+    }
+    let expires = Number.POSITIVE_INFINITY;
+    // A key not cached (unreadable, or changed during the read) is read again after a TTL.
+    for (const k of keys) expires = Math.min(expires, (this.cache.get(k)?.at ?? now) + ttl);
+    this.topics.set(topic, { expires, used: now, ids: out, keys });
     if (this.topics.size > this.maxCached) this.topics.delete(this.topics.keys().next().value!);
     return out;
   }
@@ -205,9 +226,10 @@ export class PubSubRegistry {
     }
   }
 
-  private async read(key: string) {
+  /** `key`'s records, from the cache when read less than `maxAge` ms ago. */
+  private async read(key: string, maxAge: number) {
     const hit = this.cache.get(key);
-    if (hit && this.o.clock.now() - hit.at < this.ttl(hit.entries.length)) return hit.entries;
+    if (hit && this.o.clock.now() - hit.at < maxAge) return hit.entries;
     const hashed = dhtKey(key);
     this.hashes.delete(hashed);
     this.hashes.set(hashed, key);

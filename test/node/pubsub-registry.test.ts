@@ -134,4 +134,58 @@ describe('pub/sub registry lookups', () => {
     assert.ok(next instanceof Promise);
     assert.deepEqual([...(await next)].sort(), [owner('a'), owner('b')]);
   });
+
+  it('after the first read, a busy topic re-reads one key at a time, each at least once per TTL', async () => {
+    const topic = 'plant.line1.temp';
+    const keys = lookupKeys(topic);
+    assert.ok(keys.length >= 3);
+    const records = new Map<string, { owner: string; pattern: string }[]>();
+    const base = fakeDht(records, new Set());
+    const clock = new VirtualClock();
+    const reads: { key: string; at: number }[] = [];
+    const dht = {
+      ...base,
+      get: (key: string) => {
+        reads.push({ key, at: clock.now() });
+        return base.get(key);
+      },
+    };
+    const ttl = 1000;
+    const reg = new PubSubRegistry(dht as never, {
+      clock,
+      random: new SeededRandom(1),
+      logger: silent,
+      cacheTtlMs: ttl,
+    });
+    records.set(keys[0]!, [{ owner: owner('a'), pattern: topic }]);
+    await reg.subscribers(topic);
+    assert.equal(reads.length, keys.length, 'the first read asks every key');
+    let found: number | undefined;
+    // Publishes every 10 ms for 5 TTLs; b subscribes under the last key at 2,345 ms.
+    for (let t = 10; t <= 5 * ttl; t += 10) {
+      await clock.advance(10);
+      if (t === 2350) records.set(keys.at(-1)!, [{ owner: owner('b'), pattern: topic }]);
+      const ids = await reg.subscribers(topic);
+      if (found === undefined && ids.has(owner('b'))) found = t;
+    }
+    const later = reads.filter((r) => r.at > 0);
+    const instants = new Map<number, number>();
+    for (const r of later) instants.set(r.at, (instants.get(r.at) ?? 0) + 1);
+    assert.ok(
+      [...instants.values()].every((n) => n === 1),
+      `one key per refresh: ${JSON.stringify([...instants])}`,
+    );
+    // No more reads than before the spreading: each key once per TTL.
+    assert.ok(later.length <= keys.length * 5 + 1, `${later.length} reads in 5 TTLs`);
+    for (const k of keys) {
+      const at = [0, ...later.filter((r) => r.key === k).map((r) => r.at)];
+      for (let i = 1; i < at.length; i++)
+        assert.ok(at[i]! - at[i - 1]! <= ttl + 10, `${k} re-read within a TTL`);
+      assert.ok(at.at(-1)! >= 4 * ttl, `${k} still read`);
+    }
+    assert.ok(
+      found !== undefined && found - 2350 <= ttl + 10,
+      `a new subscriber seen within a TTL (at ${found})`,
+    );
+  });
 });
