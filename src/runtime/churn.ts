@@ -61,38 +61,31 @@ export class ChurnMap<K, V> {
 
 /** A Set for members that come and go per operation; see {@link ChurnMap} for why. */
 export class ChurnSet<T> {
-  private s = new Set<T>();
-  private deletes = 0;
+  private readonly m = new ChurnMap<T, T>();
 
   get size(): number {
-    return this.s.size;
+    return this.m.size;
   }
 
   has(value: T): boolean {
-    return this.s.has(value);
+    return this.m.has(value);
   }
 
   add(value: T): this {
-    this.s.add(value);
+    this.m.set(value, value);
     return this;
   }
 
   delete(value: T): boolean {
-    if (!this.s.delete(value)) return false;
-    if (++this.deletes > 64 + 2 * this.s.size) {
-      this.s = new Set(this.s);
-      this.deletes = 0;
-    }
-    return true;
+    return this.m.delete(value);
   }
 
   clear(): void {
-    this.s = new Set();
-    this.deletes = 0;
+    this.m.clear();
   }
 
   /** The members now, in insertion order (a copy). */
   values(): T[] {
-    return [...this.s];
+    return this.m.values();
   }
 }
