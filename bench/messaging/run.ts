@@ -474,6 +474,11 @@ if (models.length > 0) {
           ),
       ),
       row(
+        '  + background re-read of one key (frames, apart)',
+        () => '—',
+        (r) => cell(r.steady_refresh_frames_mean, 1),
+      ),
+      row(
         'cache miss: frames / publish',
         (m) => cell(m.miss_msgs_mean, 1),
         (r) => cell(r.miss_frames_mean, 1),
