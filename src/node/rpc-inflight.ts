@@ -50,8 +50,8 @@ export class ServedCall {
 /**
  * What a handler gets besides its arguments. A class, not an object literal with a
  * getter: V8 gives each such literal a hidden class of its own in the old generation,
- * which kept every call's objects alive through minor GCs (measured: 27× slower to make,
- * scavenges of 17 ms instead of 0.1 ms).
+ * which kept every call's objects alive through minor GCs (`npm run bench:gc`: 113×
+ * slower to make, scavenges of 14 ms instead of 0.1 ms).
  */
 export class HandlerContext implements CallContext {
   constructor(
