@@ -204,7 +204,7 @@ export class PubSubRegistry {
       if (c) c.at -= (i / due.length) * ttl;
     }
     let expires = Number.POSITIVE_INFINITY;
-    // A key not cached (unreadable, or changed during the read) is read again after a TTL.
+    // A key not cached (never readable, or changed during the read) is read again after a TTL.
     for (const k of keys) expires = Math.min(expires, (this.cache.get(k)?.at ?? now) + ttl);
     this.topics.set(topic, { expires, used: now, ids: out, keys });
     if (this.topics.size > this.maxCached) this.topics.delete(this.topics.keys().next().value!);
@@ -246,6 +246,10 @@ export class PubSubRegistry {
       records = await this.dht.get(key);
     } catch (cause) {
       // Unknown is not "nobody": a cached list stays in use, a publish without one fails.
+      // Its entries count as read now, so the key is tried again after a TTL, not at the
+      // next refresh of one of the topic's other keys.
+      const stale = this.cache.get(key);
+      if (stale) stale.at = this.o.clock.now();
       throw new PubSubError('REGISTRY_UNREACHABLE', `Could not read the subscribers under ${key}`, { cause });
     }
     const entries = records.map((r) => ({ owner: r.owner, patterns: decodePatterns(r.value) }));

@@ -39,7 +39,8 @@ describe('pub/sub registry lookups', () => {
     ]);
     const down = new Set<string>();
     const clock = new VirtualClock();
-    const reg = new PubSubRegistry(fakeDht(records, down) as never, {
+    const dht = fakeDht(records, down);
+    const reg = new PubSubRegistry(dht as never, {
       clock,
       random: new SeededRandom(1),
       logger: silent,
@@ -58,6 +59,23 @@ describe('pub/sub registry lookups', () => {
       [owner('a'), owner('b'), owner('c')],
       'the new one is found; the unreadable key keeps its last entries',
     );
+    // The unreadable key is tried again after a TTL, not at each refresh of another key.
+    const asked: string[] = [];
+    const get = dht.get;
+    dht.get = (key: string) => {
+      asked.push(key);
+      return get(key);
+    };
+    for (let t = 10; t < 1000; t += 10) {
+      await clock.advance(10);
+      await reg.subscribers(topic);
+    }
+    assert.ok(asked.length > 0, 'the other keys are re-read meanwhile');
+    assert.ok(!asked.includes(exactKey!), `not retried within the TTL: ${asked.length} reads`);
+    await clock.advance(20);
+    await reg.subscribers(topic);
+    await clock.advance(0);
+    assert.ok(asked.includes(exactKey!), 'retried after it');
   });
 
   it('a topic never read whose keys all fail is REGISTRY_UNREACHABLE, not "no subscribers"', async () => {
