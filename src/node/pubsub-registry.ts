@@ -176,13 +176,13 @@ export class PubSubRegistry {
   private async lookup(topic: string): Promise<ReadonlySet<string>> {
     const out = new Set<string>();
     const keys = lookupKeys(topic);
-    // Keys are kept for the topic's TTL (a quarter when it had nobody). Keys read together
-    // (the first read, or after an idle spell) are each kept for a different share of the
-    // TTL, so that later refreshes read one key at a time, spread over the TTL, instead of
-    // all at once (a burst of DHT lookups that held publishes up and delayed deliveries).
+    // Keys are kept for the topic's TTL (a quarter when it had nobody). A topic's keys are
+    // first read together, then each is kept for a different share of the TTL: later
+    // refreshes read one key at a time, spread over the TTL, instead of all at once (a
+    // burst of DHT lookups that held publishes up and delayed deliveries).
     const prev = this.topics.get(topic);
     const maxAge = this.ttl(prev ? prev.ids.size : 1);
-    const due = keys.filter((k) => this.fresh(k, maxAge) === undefined);
+    const uncached = keys.filter((k) => !this.cache.has(k));
     const lists = await Promise.allSettled(keys.map((k) => this.read(k, maxAge)));
     let failure: unknown;
     let known = 0;
@@ -199,9 +199,9 @@ export class PubSubRegistry {
     this.topics.delete(topic);
     const now = this.o.clock.now();
     const ttl = this.ttl(out.size);
-    for (const [i, k] of due.entries()) {
+    for (const [i, k] of uncached.entries()) {
       const c = this.cache.get(k);
-      if (c) c.at -= (i / due.length) * ttl;
+      if (c) c.at -= (i / uncached.length) * ttl;
     }
     let expires = Number.POSITIVE_INFINITY;
     // A key not cached (never readable, or changed during the read) is read again after a TTL.
@@ -226,16 +226,10 @@ export class PubSubRegistry {
     }
   }
 
-  /** `key`'s cached entries if read less than `maxAge` ms ago. */
-  private fresh(key: string, maxAge: number) {
-    const hit = this.cache.get(key);
-    return hit && this.o.clock.now() - hit.at < maxAge ? hit.entries : undefined;
-  }
-
   /** `key`'s records, from the cache when read less than `maxAge` ms ago. */
   private async read(key: string, maxAge: number) {
-    const hit = this.fresh(key, maxAge);
-    if (hit) return hit;
+    const hit = this.cache.get(key);
+    if (hit && this.o.clock.now() - hit.at < maxAge) return hit.entries;
     const hashed = dhtKey(key);
     this.hashes.delete(hashed);
     this.hashes.set(hashed, key);
@@ -246,8 +240,8 @@ export class PubSubRegistry {
       records = await this.dht.get(key);
     } catch (cause) {
       // Unknown is not "nobody": a cached list stays in use, a publish without one fails.
-      // Its entries count as read now, so the key is tried again after a TTL, not at the
-      // next refresh of one of the topic's other keys.
+      // Its entries count as read now, so the key is tried again after a TTL, not at every
+      // publish (the topic's earliest expiry would otherwise stay in the past).
       const stale = this.cache.get(key);
       if (stale) stale.at = this.o.clock.now();
       throw new PubSubError('REGISTRY_UNREACHABLE', `Could not read the subscribers under ${key}`, { cause });

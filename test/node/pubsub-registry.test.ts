@@ -70,7 +70,6 @@ describe('pub/sub registry lookups', () => {
       await clock.advance(10);
       await reg.subscribers(topic);
     }
-    assert.ok(asked.length > 0, 'the other keys are re-read meanwhile');
     assert.ok(!asked.includes(exactKey!), `not retried within the TTL: ${asked.length} reads`);
     await clock.advance(20);
     await reg.subscribers(topic);
@@ -204,23 +203,6 @@ describe('pub/sub registry lookups', () => {
     assert.ok(
       found !== undefined && found - 2350 <= ttl + 10,
       `a new subscriber seen within a TTL (at ${found})`,
-    );
-
-    // Idle for 3 TTLs: the next publish reads every key again, and they spread once more.
-    await clock.advance(3 * ttl);
-    const idleEnd = clock.now();
-    for (let t = 10; t <= 3 * ttl; t += 10) {
-      await clock.advance(10);
-      await reg.subscribers(topic);
-    }
-    const after = new Map<number, number>();
-    for (const r of reads.filter((x) => x.at > idleEnd)) after.set(r.at, (after.get(r.at) ?? 0) + 1);
-    const [firstAt, firstN] = [...after][0]!;
-    assert.equal(firstN, keys.length, 'the first publish after the idle spell reads every key');
-    after.delete(firstAt);
-    assert.ok(
-      [...after.values()].every((n) => n === 1),
-      `one key per refresh after the idle spell: ${JSON.stringify([...after])}`,
     );
   });
 });
