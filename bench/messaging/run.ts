@@ -474,9 +474,9 @@ if (models.length > 0) {
           ),
       ),
       row(
-        '  + background re-read of one key (frames, apart)',
+        '  samples left out (some keys re-read)',
         () => '—',
-        (r) => cell(r.steady_refresh_frames_mean, 1),
+        (r) => `${r.partial_samples} of ${r.partial_samples + r.steady_samples + r.miss_samples}`,
       ),
       row(
         'cache miss: frames / publish',
