@@ -1,9 +1,10 @@
 /** The answering side of requests on the peer channels (see requests.ts). */
-import { MaculaError, TimeoutError } from '../core/index.js';
+import { TimeoutError } from '../core/index.js';
 import { FrameType } from '../protocol/index.js';
 import { ChurnMap, type DeadlineQueue, isPromiseLike } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
+import { errorReply } from './router.js';
 import type { RequestHandler } from './streams.js';
 
 /** What {@link RequestServer} needs from its owner. */
@@ -56,7 +57,9 @@ export class RequestServer {
       return true;
     };
     const fail = (err: unknown) => {
-      if (done()) this.answerError(peer, id, errorCode(err), errorMessage(err));
+      if (!done()) return;
+      const e = errorReply(err);
+      this.answerError(peer, id, e.code, e.message);
     };
     const ok = (v: unknown) => {
       if (done()) this.answer(peer, id, v);
@@ -77,7 +80,7 @@ export class RequestServer {
     try {
       frame = this.cx.channels.encode(FrameType.REPLY, [id, value]);
     } catch (err) {
-      this.answerError(peer, id, 'BAD_REPLY', `the answer cannot be sent: ${errorMessage(err)}`);
+      this.answerError(peer, id, 'BAD_REPLY', `the answer cannot be sent: ${errorReply(err).message}`);
       return;
     }
     this.sendBack(peer, frame);
@@ -97,12 +100,4 @@ export class RequestServer {
       // The channels closed (node stop): the asker's request fails with its connection.
     }
   }
-}
-
-function errorCode(err: unknown): string {
-  return err instanceof MaculaError ? err.code : 'ERROR';
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
