@@ -10,7 +10,7 @@ import { type AbortOptions, ChurnMap, type Clock, DeadlineQueue, toAbortError } 
 import { type Connection, ConnectionClosedError } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { RequestServer } from './request-serve.js';
-import { CallScope } from './rpc-scope.js';
+import { CallScope, PendingAnswer } from './rpc-scope.js';
 import type { RequestHandler } from './streams.js';
 
 /** Options of {@link ChannelRequests}. */
@@ -30,29 +30,21 @@ export interface ChannelRequestsOptions {
 }
 
 /** A request waiting for its answer; given up when its scope is (deadline, caller's signal). */
-class Pending {
+class Pending extends PendingAnswer {
   /** Set while the request waits its turn to be sent (see `maxPerPeer`). */
   frame: Uint8Array | undefined;
   constructor(
-    readonly peer: string,
+    peer: string,
     private readonly owner: ChannelRequests,
-    readonly id: number,
+    id: number,
     readonly scope: CallScope,
-    private readonly res: (v: unknown) => void,
-    private readonly rej: (e: unknown) => void,
-  ) {}
-
-  readonly giveUp = (reason: unknown): void => this.reject(toAbortError(reason));
-
-  resolve(v: unknown): void {
-    if (this.settle()) this.res(v);
+    res: (v: unknown) => void,
+    rej: (e: unknown) => void,
+  ) {
+    super(peer, id, res, rej);
   }
 
-  reject(e: unknown): void {
-    if (this.settle()) this.rej(e);
-  }
-
-  private settle(): boolean {
+  protected settle(): boolean {
     if (!this.owner.forget(this)) return false;
     this.scope.dispose();
     return true;

@@ -6,7 +6,7 @@ import { ChurnMap, toAbortError } from '../runtime/index.js';
 import type { Connection } from '../transport/index.js';
 import type { PeerChannels } from './channels.js';
 import { errorReply, remoteError } from './router.js';
-import type { CallWatch } from './rpc-scope.js';
+import { type CallWatch, PendingAnswer } from './rpc-scope.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -29,27 +29,19 @@ export type Serve = (
 ) => Promise<unknown>;
 
 /** A call waiting for its reply; given up when its scope is (deadline, signal, stop). */
-class Pending {
+class Pending extends PendingAnswer {
   constructor(
-    readonly peer: string,
-    readonly id: number,
+    peer: string,
+    id: number,
     private readonly table: ChurnMap<number, Pending>,
     private readonly scope: CallWatch,
-    private readonly res: (v: unknown) => void,
-    private readonly rej: (e: unknown) => void,
-  ) {}
-
-  resolve(v: unknown): void {
-    if (this.settle()) this.res(v);
+    res: (v: unknown) => void,
+    rej: (e: unknown) => void,
+  ) {
+    super(peer, id, res, rej);
   }
 
-  reject(e: unknown): void {
-    if (this.settle()) this.rej(e);
-  }
-
-  readonly giveUp = (reason: unknown): void => this.reject(toAbortError(reason));
-
-  private settle(): boolean {
+  protected settle(): boolean {
     if (this.table.get(this.id) !== this) return false;
     this.table.delete(this.id);
     this.scope.watch(undefined);

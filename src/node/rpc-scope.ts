@@ -77,3 +77,30 @@ export class CallScope implements CallWatch {
     this.user?.removeEventListener('abort', this.onUserAbort);
   }
 }
+
+/**
+ * A call or channel request waiting for its answer. It settles once: by `resolve`, by
+ * `reject`, or by `giveUp` (the listener its scope calls); `settle` unregisters it and says
+ * whether it was still waiting.
+ */
+export abstract class PendingAnswer {
+  constructor(
+    readonly peer: string,
+    readonly id: number,
+    private readonly res: (v: unknown) => void,
+    private readonly rej: (e: unknown) => void,
+  ) {}
+
+  readonly giveUp = (reason: unknown): void => this.reject(toAbortError(reason));
+
+  resolve(v: unknown): void {
+    if (this.settle()) this.res(v);
+  }
+
+  reject(e: unknown): void {
+    if (this.settle()) this.rej(e);
+  }
+
+  /** Unregisters this answer; false when it had settled already. */
+  protected abstract settle(): boolean;
+}
