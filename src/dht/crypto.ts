@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { createSigner, type Ed25519KeyInput, nodeIdOfRawKey, rawPublicKey } from '../membership/index.js';
+import { dropOldest } from '../runtime/index.js';
 import { DhtError } from './errors.js';
 
 /** A node's Ed25519 private key: PEM (as `NodeIdentity.key`), KeyObject or WebCrypto key. */
@@ -55,7 +56,7 @@ function publicKeyOf(raw: Uint8Array): KeyObject {
     k = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
   }
   keyCache.set(x, k);
-  if (keyCache.size > MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value as string);
+  dropOldest(keyCache, MAX_CACHED_KEYS);
   return k;
 }
 

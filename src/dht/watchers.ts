@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/index.js';
+import { type Clock, dropOldest } from '../runtime/index.js';
 
 /** Bounds of {@link Watchers}. */
 export interface WatchersOptions {
@@ -39,8 +39,8 @@ export class Watchers {
     this.keys.set(key, readers);
     readers.delete(reader);
     readers.set(reader, this.clock.now());
-    if (readers.size > this.maxPerKey) readers.delete(readers.keys().next().value!);
-    if (this.keys.size > this.maxKeys) this.keys.delete(this.keys.keys().next().value!);
+    dropOldest(readers, this.maxPerKey);
+    dropOldest(this.keys, this.maxKeys);
   }
 
   /** The readers of `key` within the window (stale ones are forgotten). */

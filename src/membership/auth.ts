@@ -13,6 +13,7 @@ import {
   type webcrypto,
 } from 'node:crypto';
 import { InvalidArgumentError } from '../core/index.js';
+import { dropOldest } from '../runtime/index.js';
 
 /** A private or public Ed25519 key: PEM (as `NodeIdentity.key`), KeyObject or WebCrypto key. */
 export type Ed25519KeyInput = string | KeyObject | webcrypto.CryptoKey;
@@ -113,7 +114,7 @@ class LruMap<V> {
   set(k: string, v: V): void {
     this.#map.delete(k);
     this.#map.set(k, v);
-    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value as string);
+    dropOldest(this.#map, this.max);
   }
 }
 

@@ -7,7 +7,7 @@
  * the connections that carry none.
  */
 import { MaculaError } from '../core/index.js';
-import type { Clock } from '../runtime/index.js';
+import { type Clock, dropOldest } from '../runtime/index.js';
 import { DEFAULT_IN_USE_MS } from '../topology/index.js';
 import type { RoutingHost, RoutingService } from './routing.js';
 import type { NodeLogger } from './types.js';
@@ -79,8 +79,7 @@ export class DirectDialer {
         () => {},
         (err: unknown) => {
           this.failedUntil.set(id, this.o.clock.now() + RETRY_AFTER_MS);
-          if (this.failedUntil.size > MAX_FAILED)
-            this.failedUntil.delete(this.failedUntil.keys().next().value!);
+          dropOldest(this.failedUntil, MAX_FAILED);
           this.o.logger.debug({ err, peer: id.slice(0, 8) }, 'direct dial failed: staying on routes');
         },
       )

@@ -9,7 +9,14 @@ import {
   PubSubError,
   parsePattern,
 } from '../pubsub/index.js';
-import { backoffDelay, type Clock, type Random, raceAbort, type TimerHandle } from '../runtime/index.js';
+import {
+  backoffDelay,
+  type Clock,
+  dropOldest,
+  type Random,
+  raceAbort,
+  type TimerHandle,
+} from '../runtime/index.js';
 import type { NodeDht } from './dht.js';
 import type { NodeLogger } from './types.js';
 
@@ -83,8 +90,7 @@ export class PubSubRegistry {
       if (key === undefined) return;
       this.cache.delete(key);
       this.changedKeys.add(key);
-      if (this.changedKeys.size > 2 * this.maxCached)
-        this.changedKeys.delete(this.changedKeys.values().next().value!);
+      dropOldest(this.changedKeys, 2 * this.maxCached);
       const now = this.o.clock.now();
       for (const [topic, hit] of [...this.topics]) {
         if (!hit.keys.includes(key)) continue;
@@ -207,7 +213,7 @@ export class PubSubRegistry {
     // A key not cached (never readable, or changed during the read) is read again after a TTL.
     for (const k of keys) expires = Math.min(expires, (this.cache.get(k)?.at ?? now) + ttl);
     this.topics.set(topic, { expires, used: now, ids: out, keys });
-    if (this.topics.size > this.maxCached) this.topics.delete(this.topics.keys().next().value!);
+    dropOldest(this.topics, this.maxCached);
     return out;
   }
 
@@ -233,7 +239,7 @@ export class PubSubRegistry {
     const hashed = dhtKey(key);
     this.hashes.delete(hashed);
     this.hashes.set(hashed, key);
-    if (this.hashes.size > 2 * this.maxCached) this.hashes.delete(this.hashes.keys().next().value!);
+    dropOldest(this.hashes, 2 * this.maxCached);
     this.changedKeys.delete(key);
     let records: Awaited<ReturnType<NodeDht['get']>>;
     try {
@@ -251,7 +257,7 @@ export class PubSubRegistry {
     if (this.changedKeys.has(key)) return entries;
     this.cache.delete(key);
     this.cache.set(key, { at: this.o.clock.now(), entries });
-    if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value!);
+    dropOldest(this.cache, this.maxCached);
     return entries;
   }
 

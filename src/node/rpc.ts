@@ -15,6 +15,7 @@ import {
   ChurnSet,
   type Clock,
   DeadlineQueue,
+  dropOldest,
   type Random,
   raceAbort,
   TurnBudget,
@@ -263,7 +264,7 @@ export class NodeRpc {
     if (p) return p;
     const key = providerKey(name);
     this.readKeys.set(dhtKey(key), name);
-    if (this.readKeys.size > 4096) this.readKeys.delete(this.readKeys.keys().next().value!);
+    dropOldest(this.readKeys, 4096);
     p = this.dht
       .get(key)
       .then((records) => {

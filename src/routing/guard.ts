@@ -1,3 +1,4 @@
+import { dropOldest } from '../runtime/index.js';
 import { bump, RoutingError, type RoutingErrorCode } from './errors.js';
 import { checkId, isNodeIdHex } from './id.js';
 import { type NextHopOptions, nextHop, type RouteEnvelope } from './route.js';
@@ -53,7 +54,7 @@ export class RouteGuard {
       this.reject('LOOP', `Message ${env.id} came back to ${this.selfId.slice(0, 8)} (a routing loop)`);
     }
     this.seen.add(env.id);
-    if (this.seen.size > this.maxSeen) this.seen.delete(this.seen.values().next().value!);
+    dropOldest(this.seen, this.maxSeen);
     this.stats.admitted++;
     return env;
   }

@@ -1,3 +1,5 @@
+import { dropOldest } from '../runtime/index.js';
+
 /** Options of an {@link RttTracker}. */
 export interface RttOptions {
   /** Timeout for a peer never measured (ms). Default 1000. */
@@ -51,7 +53,7 @@ export class RttTracker {
       return;
     }
     this.peers.set(id, { srtt: rttMs, rttvar: rttMs / 2 });
-    if (this.peers.size > this.capacity) this.peers.delete(this.peers.keys().next().value!);
+    dropOldest(this.peers, this.capacity);
   }
 
   /** Smoothed RTT of `id`, when measured. */

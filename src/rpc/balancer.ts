@@ -1,4 +1,4 @@
-import type { Random } from '../runtime/index.js';
+import { dropOldest, type Random } from '../runtime/index.js';
 
 /** How a caller picks among several providers. */
 export type Balance = 'round-robin' | 'random' | 'lowest-rtt';
@@ -27,7 +27,7 @@ export class Balancer {
       first %= n;
       this.cursors.delete(name); // re-insert: most recently used last
       this.cursors.set(name, first);
-      if (this.cursors.size > this.maxCursors) this.cursors.delete(this.cursors.keys().next().value!);
+      dropOldest(this.cursors, this.maxCursors);
     }
     if (first === 0) return providers;
     return [...providers.slice(first), ...providers.slice(0, first)];

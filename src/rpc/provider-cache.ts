@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/index.js';
+import { type Clock, dropOldest } from '../runtime/index.js';
 
 interface Entry {
   providers: string[];
@@ -41,7 +41,7 @@ export class ProviderCache {
   set(name: string, providers: string[]): void {
     this.entries.delete(name);
     this.entries.set(name, { providers, expiresAt: this.clock.now() + this.ttlMs });
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    dropOldest(this.entries, this.max);
   }
 
   /** Forgets one procedure's list (e.g. its provider said it no longer has it). */

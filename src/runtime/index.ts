@@ -14,6 +14,7 @@ export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export { type Deadline, DeadlineQueue } from './deadlines.js';
 export { Emitter, type ListenerErrorHandler } from './emitter.js';
 export { MinHeap } from './min-heap.js';
+export { dropOldest } from './oldest.js';
 export { isPromiseLike } from './promise.js';
 export { type Random, SeededRandom, systemRandom } from './random.js';
 export { TurnBudget } from './turns.js';

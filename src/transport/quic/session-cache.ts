@@ -1,3 +1,4 @@
+import { dropOldest } from '../../runtime/index.js';
 import type { Address } from '../types.js';
 import type { QuicConnection } from './connection.js';
 import type { QuicheConnection } from './native.js';
@@ -31,6 +32,6 @@ export class SessionCache {
     const key = `${c.remoteAddress.host}:${c.remoteAddress.port}`;
     this.tickets.delete(key);
     this.tickets.set(key, new Uint8Array(ticket));
-    if (this.tickets.size > this.capacity) this.tickets.delete(this.tickets.keys().next().value as string);
+    dropOldest(this.tickets, this.capacity);
   }
 }
